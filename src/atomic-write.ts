@@ -1,0 +1,28 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync, constants } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Writes `content` to `path` atomically: a new temp file beside it (O_EXCL|O_NOFOLLOW, so no
+ * symlink is followed), fsync, then rename over the path. A symlink at `path` is replaced,
+ * never followed. Throws the fs error on failure, leaving no temp file behind.
+ */
+export function writeFileAtomic(path: string, content: string, mode = 0o644): void {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+  const fd = openSync(temp, flags, mode);
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(temp, path);
+  } catch (error) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+    unlinkSync(temp);
+    throw error;
+  }
+}

@@ -1,0 +1,137 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import type { RunResult, Status } from '../types.js';
+import { createOutputCapture, type OutputCapture } from './output-capture.js';
+import { signalGroup, terminateGroup } from './process-group.js';
+import type { ProcessTracker } from './process-tracker.js';
+
+/** How to run one command check. */
+export interface CommandSpec {
+  readonly command: string;
+  readonly shell: string;
+  /** Environment for the child, HEALTHCHECKD_CHECK included. */
+  readonly env: NodeJS.ProcessEnv;
+  readonly warnExitCodes: readonly number[];
+  readonly uid?: number;
+  readonly gid?: number;
+}
+
+/** How long a background grandchild may keep the output pipe open after the command exits. */
+export const pipeGraceMs = 100;
+
+interface Exit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/** Runs `shell -c command` in its own process group, stdin closed; never rejects. */
+export function runCommand(
+  spec: CommandSpec,
+  timeoutMs: number,
+  tracker: ProcessTracker,
+): Promise<RunResult> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const child = startChild(spec);
+    const capture = createOutputCapture();
+    let settled = false;
+    const settle = (result: Omit<RunResult, 'durationMs' | 'finishedAt'>): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({ ...result, durationMs: performance.now() - started, finishedAt: Date.now() });
+    };
+    if (child.pid === undefined) {
+      child.once('error', (error) => settle(spawnFailure(spec.shell, error)));
+      return;
+    }
+    const pgid = child.pid;
+    tracker.add(pgid);
+    child.stdout?.on('data', capture.add);
+    child.stderr?.on('data', capture.add);
+    child.once('error', (error) => settle(spawnFailure(spec.shell, error)));
+    const timer = setTimeout(() => {
+      tracker.forget(pgid, terminateGroup(pgid));
+      settle(timedOut(capture, timeoutMs));
+    }, timeoutMs);
+    awaitExit(child, pgid, tracker, (exit) => settle(classify(exit, capture, spec.warnExitCodes)));
+  });
+}
+
+function startChild(spec: CommandSpec): ChildProcess {
+  return spawn(spec.shell, ['-c', spec.command], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: spec.env,
+    ...(spec.uid === undefined ? {} : { uid: spec.uid }),
+    ...(spec.gid === undefined ? {} : { gid: spec.gid }),
+  });
+}
+
+/**
+ * Calls `done` once the command has exited and its output is closed. A background grandchild
+ * holding the pipe open gets `pipeGraceMs`, then the output is cut. Whatever is left of the
+ * process group afterwards is killed: no orphan outlives its check.
+ */
+function awaitExit(
+  child: ChildProcess,
+  pgid: number,
+  tracker: ProcessTracker,
+  done: (exit: Exit) => void,
+): void {
+  let exit: Exit | null = null;
+  let grace: NodeJS.Timeout | undefined;
+  const conclude = (): void => {
+    clearTimeout(grace);
+    signalGroup(pgid, 'SIGKILL');
+    tracker.remove(pgid);
+    if (exit) done(exit);
+  };
+  child.once('exit', (code, signal) => {
+    exit = { code, signal };
+    grace = setTimeout(() => {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      conclude();
+    }, pipeGraceMs);
+  });
+  child.once('close', conclude);
+}
+
+function classify(exit: Exit, capture: OutputCapture, warnExitCodes: readonly number[]) {
+  let status: Status = 'fail';
+  if (exit.code === 0) status = 'pass';
+  else if (exit.code !== null && warnExitCodes.includes(exit.code)) status = 'warn';
+  const output = capture.text();
+  return {
+    status,
+    exitCode: exit.code,
+    signal: exit.signal,
+    timedOut: false,
+    output: exit.signal ? appendLine(output, `[killed by ${exit.signal}]`) : output,
+  };
+}
+
+function timedOut(capture: OutputCapture, timeoutMs: number) {
+  return {
+    status: 'fail' as const,
+    exitCode: null,
+    signal: null,
+    timedOut: true,
+    output: appendLine(capture.text(), `[timed out after ${timeoutMs} ms; process group killed]`),
+  };
+}
+
+function spawnFailure(shell: string, error: Error) {
+  return {
+    status: 'fail' as const,
+    exitCode: null,
+    signal: null,
+    timedOut: false,
+    output: `[cannot run ${shell}: ${error.message}]`,
+  };
+}
+
+function appendLine(text: string, line: string): string {
+  return text === '' ? line : `${text.replace(/\n$/, '')}\n${line}`;
+}

@@ -1,0 +1,65 @@
+import type { CheckDefinition, RunResult } from '../types.js';
+import { runCommand, type CommandSpec } from './command.js';
+import { runHttpGet } from './http-get.js';
+import type { Limiter } from './limiter.js';
+import type { ProcessTracker } from './process-tracker.js';
+import { runTcp } from './tcp.js';
+
+export interface ExecuteDeps {
+  readonly shell: string;
+  readonly limiter: Limiter;
+  readonly tracker: ProcessTracker;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Run commands as this user (set when started as root with `user`). */
+  readonly credentials?: { readonly uid: number; readonly gid: number };
+}
+
+/** Creates the function that runs a check once: a slot from the limiter, then the check itself. */
+export function createExecutor(deps: ExecuteDeps): (definition: CheckDefinition) => Promise<RunResult> {
+  const specs = new WeakMap<CheckDefinition, CommandSpec>();
+  const specFor = (definition: CheckDefinition): CommandSpec => {
+    let spec = specs.get(definition);
+    if (!spec) {
+      spec = commandSpec(definition, deps);
+      specs.set(definition, spec);
+    }
+    return spec;
+  };
+  return async (definition) => {
+    const started = Date.now();
+    const release = await deps.limiter.acquire(started + definition.timeoutMs);
+    if (!release) return noSlot(definition, Date.now() - started);
+    try {
+      const remaining = Math.max(1, started + definition.timeoutMs - Date.now());
+      if (definition.kind === 'tcp') return await runTcp(definition.target, remaining);
+      if (definition.kind === 'http') {
+        return await runHttpGet(definition.target, definition.expectStatus, remaining);
+      }
+      return await runCommand(specFor(definition), remaining, deps.tracker);
+    } finally {
+      release();
+    }
+  };
+}
+
+function commandSpec(definition: CheckDefinition, deps: ExecuteDeps): CommandSpec {
+  return {
+    command: definition.target,
+    shell: deps.shell,
+    env: { ...(deps.env ?? process.env), HEALTHCHECKD_CHECK: definition.name },
+    warnExitCodes: definition.warnExitCodes,
+    ...(deps.credentials ?? {}),
+  };
+}
+
+function noSlot(definition: CheckDefinition, waitedMs: number): RunResult {
+  return {
+    status: 'fail',
+    exitCode: null,
+    signal: null,
+    timedOut: true,
+    durationMs: waitedMs,
+    output: `[timed out after ${definition.timeoutMs} ms waiting for a free slot (max_concurrent)]`,
+    finishedAt: Date.now(),
+  };
+}

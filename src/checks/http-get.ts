@@ -1,0 +1,50 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { performance } from 'node:perf_hooks';
+import type { RunResult, StatusRange } from '../types.js';
+import { createOutputCapture } from './output-capture.js';
+
+/** True when `code` falls in one of the ranges. */
+export function statusMatches(code: number, ranges: readonly StatusRange[]): boolean {
+  return ranges.some((range) => code >= range.from && code <= range.to);
+}
+
+/** GETs `url` without following redirects; passes when the status is expected. Never rejects. */
+export function runHttpGet(
+  url: string,
+  expect: readonly StatusRange[],
+  timeoutMs: number,
+): Promise<RunResult> {
+  const started = performance.now();
+  const request = url.startsWith('https:') ? httpsRequest : httpRequest;
+  return new Promise((resolve) => {
+    const capture = createOutputCapture();
+    const finish = (code: number | null, output: string, timedOut = false): void => {
+      clearTimeout(timer);
+      req.destroy();
+      const pass = code !== null && statusMatches(code, expect);
+      resolve({
+        status: pass ? 'pass' : 'fail',
+        exitCode: code,
+        signal: null,
+        timedOut,
+        durationMs: performance.now() - started,
+        output,
+        finishedAt: Date.now(),
+      });
+    };
+    const req = request(url, { method: 'GET', headers: { 'user-agent': 'healthcheckd' } }, (res) => {
+      res.on('data', capture.add);
+      res.once('end', () => finish(res.statusCode ?? null, `HTTP ${res.statusCode}\n${capture.text()}`));
+      res.once('error', (error) => finish(null, `reading ${url}: ${error.message}`));
+    });
+    const timer = setTimeout(
+      () => finish(null, `no answer from ${url} within ${timeoutMs} ms`, true),
+      timeoutMs,
+    );
+    req.once('error', (error: NodeJS.ErrnoException) =>
+      finish(null, `GET ${url}: ${error.code ?? error.message}`),
+    );
+    req.end();
+  });
+}

@@ -1,0 +1,120 @@
+import type { Logger } from 'pino';
+import type { CheckDefinition, RunResult } from '../types.js';
+import { advance, initialState, type CheckState } from './state.js';
+
+/** A check as the rest of the daemon sees it: its definition and its current state. */
+export interface CheckSnapshot {
+  readonly definition: CheckDefinition;
+  readonly state: CheckState;
+  /** True when the last result is older than `max_age` (the check then counts as fail). */
+  readonly stale: boolean;
+}
+
+export interface ReadOptions {
+  /** `Pragma: no-cache`: skip cache_pass/cache_fail (never the run in flight). */
+  readonly bypassCache: boolean;
+}
+
+/** One configured check: runs it on request or in the background, and keeps its state. */
+export interface Probe {
+  readonly definition: CheckDefinition;
+  /** Background mode answers at once; on-request mode joins or starts a run. */
+  readonly read: (options: ReadOptions) => CheckSnapshot | Promise<CheckSnapshot>;
+  readonly snapshot: () => CheckSnapshot;
+  readonly start: () => void;
+  readonly stop: () => void;
+}
+
+export interface ProbeDeps {
+  readonly execute: (definition: CheckDefinition) => Promise<RunResult>;
+  readonly logger: Logger;
+  readonly now?: () => number;
+  readonly random?: () => number;
+}
+
+/** Creates the probe for one check; `previous` carries state over a reload. */
+export function createProbe(
+  definition: CheckDefinition,
+  deps: ProbeDeps,
+  previous?: CheckState,
+): Probe {
+  const now = deps.now ?? Date.now;
+  let state = previous ?? initialState(now());
+  let inFlight: Promise<CheckSnapshot> | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  const snapshot = (): CheckSnapshot => ({ definition, state, stale: isStale(definition, state, now()) });
+
+  const run = (): Promise<CheckSnapshot> => {
+    if (inFlight) return inFlight;
+    inFlight = deps.execute(definition).then((result) => {
+      const before = state;
+      state = advance(state, result, definition.rise, definition.fall);
+      logRun(deps.logger, definition, before, state, result);
+      inFlight = null;
+      return snapshot();
+    });
+    return inFlight;
+  };
+
+  const schedule = (): void => {
+    if (stopped || definition.intervalMs === null) return;
+    const jitter = 1 - 0.1 * (deps.random ?? Math.random)();
+    timer = setTimeout(() => void run().then(schedule), definition.intervalMs * jitter);
+    timer.unref();
+  };
+
+  return {
+    definition,
+    read(options) {
+      if (definition.intervalMs !== null) return snapshot();
+      if (!options.bypassCache && isFresh(definition, state, now())) return snapshot();
+      return run();
+    },
+    snapshot,
+    start() {
+      if (definition.intervalMs !== null) void run().then(schedule);
+    },
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}
+
+function isStale(definition: CheckDefinition, state: CheckState, now: number): boolean {
+  if (definition.maxAgeMs === null || state.last === null) return false;
+  return now - state.last.finishedAt > definition.maxAgeMs;
+}
+
+function isFresh(definition: CheckDefinition, state: CheckState, now: number): boolean {
+  const last = state.last;
+  if (last === null) return false;
+  const ttl = last.status === 'pass' ? definition.cachePassMs : definition.cacheFailMs;
+  return now - last.finishedAt < ttl;
+}
+
+function logRun(
+  logger: Logger,
+  definition: CheckDefinition,
+  before: CheckState,
+  after: CheckState,
+  result: RunResult,
+): void {
+  if (after.status === before.status && !logger.isLevelEnabled('debug')) return;
+  const detail = {
+    check: definition.name,
+    result: result.status,
+    exitCode: result.exitCode,
+    durationMs: Math.round(result.durationMs),
+  };
+  if (after.status === before.status) {
+    if (logger.isLevelEnabled('debug')) logger.debug({ ...detail, output: result.output }, 'check ran');
+    return;
+  }
+  const fields = { ...detail, from: before.status, to: after.status, output: result.output };
+  const message = `check ${definition.name} is now ${after.status}`;
+  if (after.status === 'pass') logger.info(fields, message);
+  else logger.warn(fields, message);
+}

@@ -1,0 +1,26 @@
+/** Sends a signal to a whole process group; false when the group no longer exists. */
+export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw error;
+  }
+}
+
+/** Grace between SIGTERM and SIGKILL, as DESIGN §4 asks. */
+export const killGraceMs = 1000;
+
+/**
+ * SIGTERM to the group, SIGKILL `graceMs` later if anyone is left. Returns a function that
+ * skips the wait and sends SIGKILL at once (for shutdown).
+ */
+export function terminateGroup(pgid: number, graceMs = killGraceMs): () => void {
+  if (!signalGroup(pgid, 'SIGTERM')) return () => undefined;
+  const timer = setTimeout(() => signalGroup(pgid, 'SIGKILL'), graceMs);
+  return () => {
+    clearTimeout(timer);
+    signalGroup(pgid, 'SIGKILL');
+  };
+}

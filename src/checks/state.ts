@@ -1,0 +1,57 @@
+import type { RunResult, Status } from '../types.js';
+
+/** A check's state as its consumers see it; `pending` until a first result, and counts as fail. */
+export type CheckStatus = Status | 'pending';
+
+/** The smoothed state of one check: rise/fall applied to its run results. */
+export interface CheckState {
+  readonly status: CheckStatus;
+  /** When the state last changed (ms since epoch). */
+  readonly since: number;
+  readonly last: RunResult | null;
+  readonly streaks: Streaks;
+}
+
+interface Streaks {
+  readonly pass: number;
+  readonly fail: number;
+  readonly notPass: number;
+  readonly notFail: number;
+}
+
+/** The state before any run. */
+export function initialState(now: number): CheckState {
+  return { status: 'pending', since: now, last: null, streaks: { pass: 0, fail: 0, notPass: 0, notFail: 0 } };
+}
+
+function nextStreaks(streaks: Streaks, status: Status): Streaks {
+  return {
+    pass: status === 'pass' ? streaks.pass + 1 : 0,
+    fail: status === 'fail' ? streaks.fail + 1 : 0,
+    notPass: status !== 'pass' ? streaks.notPass + 1 : 0,
+    notFail: status !== 'fail' ? streaks.notFail + 1 : 0,
+  };
+}
+
+/**
+ * Whether the streaks allow moving from `from` to `to`. Getting better (towards pass) takes
+ * `rise` results, getting worse takes `fall`; pending counts as fail, so leaving it takes `rise`.
+ */
+function mayMove(from: CheckStatus, to: Status, streaks: Streaks, rise: number, fall: number) {
+  const worse = from === 'fail' || from === 'pending' ? false : to === 'fail' || from === 'pass';
+  if (worse) return (to === 'fail' ? streaks.fail : streaks.notPass) >= fall;
+  if (to === 'fail') return true;
+  return (to === 'pass' ? streaks.pass : streaks.notFail) >= rise;
+}
+
+/** Applies one run result to the state, honouring rise and fall. */
+export function advance(state: CheckState, result: RunResult, rise: number, fall: number): CheckState {
+  const streaks = nextStreaks(state.streaks, result.status);
+  const moves = result.status !== state.status && mayMove(state.status, result.status, streaks, rise, fall);
+  return {
+    status: moves ? result.status : state.status,
+    since: moves ? result.finishedAt : state.since,
+    last: result,
+    streaks,
+  };
+}

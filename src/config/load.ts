@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { HealthcheckdError } from '../errors.js';
+import type { ResolvedConfig } from '../types.js';
+import type { ConfigFlags } from './flags.js';
+import { crossCheckIni, type Correction, type MeantValue } from './ini-crosscheck.js';
+import { isExecutableFile } from './parsers.js';
+import { throwIfProblems, type Problem } from './problems.js';
+import { scanLines } from './raw-lines.js';
+import { resolveConfig } from './resolve.js';
+import { groupSections, interpretEntries, type Sections } from './sections.js';
+
+export type { ConfigFlags } from './flags.js';
+export type { Correction } from './ini-crosscheck.js';
+
+/** The resolved config, plus every line where `ini` read something other than what was meant. */
+export interface LoadedConfig {
+  readonly config: ResolvedConfig;
+  readonly corrections: readonly Correction[];
+}
+
+/** What parsing may look at besides the text: the working directory and the file system. */
+export interface ParseEnv {
+  /** `--pidfile` and a relative file name resolve here. Default: process.cwd(). */
+  readonly cwd?: string;
+  /** Default: a real check that the path is an executable regular file. */
+  readonly isExecutable?: (file: string) => boolean;
+}
+
+/** Parses and validates config text with the flags applied; throws every problem at once. */
+export function parseConfigText(
+  text: string,
+  file: string,
+  flags: ConfigFlags,
+  env: ParseEnv = {},
+): LoadedConfig {
+  const cwd = env.cwd ?? process.cwd();
+  const path = resolve(cwd, file);
+  const problems: Problem[] = [];
+  const scan = scanLines(text);
+  problems.push(...scan.problems);
+  const entries = interpretEntries(scan.entries, problems);
+  const meant = entries.filter((entry): entry is MeantValue => entry.value !== null);
+  const corrections = crossCheckIni(text, meant);
+  const sections = groupSections(scan.sections, entries, problems);
+  const isExecutable = env.isExecutable ?? isExecutableFile;
+  const config = resolveConfig(sections, flags, { file: path, baseDir: dirname(path), cwd, isExecutable }, problems);
+  throwIfProblems(problems, path);
+  return { config, corrections };
+}
+
+const noSections: Sections = { daemon: null, agent: null, checks: [] };
+
+/** Resolves a config from flags alone, when no file is read. */
+function parseFlagsOnly(flags: ConfigFlags, env: ParseEnv): LoadedConfig {
+  const cwd = env.cwd ?? process.cwd();
+  const problems: Problem[] = [];
+  const isExecutable = env.isExecutable ?? isExecutableFile;
+  const config = resolveConfig(noSections, flags, { file: null, baseDir: cwd, cwd, isExecutable }, problems);
+  throwIfProblems(problems, null);
+  return { config, corrections: [] };
+}
+
+const readErrors: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EISDIR: 'it is a directory',
+  ENOTDIR: 'a part of the path is not a directory',
+};
+
+/** Reads the file as UTF-8; a failure says why and what to do. */
+function readConfigFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+    const why = readErrors[code] ?? 'read error';
+    throw new HealthcheckdError(
+      'E_CONFIG',
+      `cannot read config file ${path}: ${why} (${code}); pass the path of your config or add checks with --command/--tcp/--http`,
+    );
+  }
+}
+
+/** Loads the config file (relative to cwd) with the flags applied, or the flags alone for null. */
+export function loadConfig(file: string | null, flags: ConfigFlags, cwd?: string): LoadedConfig {
+  const env: ParseEnv = cwd === undefined ? {} : { cwd };
+  if (file === null) return parseFlagsOnly(flags, env);
+  const path = resolve(cwd ?? process.cwd(), file);
+  return parseConfigText(readConfigFile(path), path, flags, env);
+}

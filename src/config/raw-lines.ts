@@ -1,0 +1,115 @@
+import { expectedFound, lineProblem, type Problem } from './problems.js';
+
+/** One `key = value` line, its value still raw (quotes and comments not yet interpreted). */
+export interface RawEntry {
+  readonly section: string;
+  readonly key: string;
+  readonly rawValue: string;
+  readonly line: number;
+}
+
+/** One `[section]` header; a section named twice is kept once, at its first line. */
+export interface RawSection {
+  readonly name: string;
+  readonly line: number;
+}
+
+export interface RawScan {
+  readonly sections: readonly RawSection[];
+  readonly entries: readonly RawEntry[];
+  readonly problems: readonly Problem[];
+}
+
+type Line =
+  | { readonly kind: 'skip' }
+  | { readonly kind: 'section'; readonly name: string }
+  | { readonly kind: 'entry'; readonly key: string; readonly rawValue: string }
+  | { readonly kind: 'bad'; readonly message: string };
+
+const sectionPattern = /^\[([^\]]*)\]\s*(?:[;#].*)?$/;
+
+/** Splits the text into lines the way `ini` does (CR, LF or CRLF), dropping a leading BOM. */
+export function splitLines(text: string): string[] {
+  return text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
+}
+
+/** Classifies one line: blank or comment, `[section]` header, `key = value`, or a problem. */
+export function classifyLine(text: string): Line {
+  const trimmed = text.trim();
+  if (trimmed === '' || trimmed.startsWith(';') || trimmed.startsWith('#')) return { kind: 'skip' };
+  if (trimmed.startsWith('[')) {
+    const match = sectionPattern.exec(trimmed);
+    if (match) return { kind: 'section', name: (match[1] ?? '').trim() };
+    return { kind: 'bad', message: expectedFound('section header', '"[name]"', trimmed) };
+  }
+  const equals = trimmed.indexOf('=');
+  const key = equals > 0 ? trimmed.slice(0, equals).trim() : '';
+  if (key === '') return { kind: 'bad', message: notKeyValue(trimmed) };
+  return { kind: 'entry', key, rawValue: trimmed.slice(equals + 1) };
+}
+
+/** `expected "key = value"`, with the fix for the `key: value` form other INI readers accept. */
+function notKeyValue(trimmed: string): string {
+  const message = `expected "key = value", found ${JSON.stringify(trimmed)}`;
+  const colon = /^([A-Za-z0-9_.-]+)\s*:\s*(.*)$/.exec(trimmed);
+  return colon ? `${message}; write ${colon[1]} = ${colon[2]}` : message;
+}
+
+interface ScanState {
+  section: string | null;
+  readonly sectionLines: Map<string, number>;
+  readonly keyLines: Map<string, Map<string, number>>;
+  readonly sections: RawSection[];
+  readonly entries: RawEntry[];
+  readonly problems: Problem[];
+}
+
+/** Scans INI text line by line into sections and raw entries, collecting every problem. */
+export function scanLines(text: string): RawScan {
+  const state: ScanState = {
+    section: null,
+    sectionLines: new Map(),
+    keyLines: new Map(),
+    sections: [],
+    entries: [],
+    problems: [],
+  };
+  splitLines(text).forEach((content, index) => applyLine(state, classifyLine(content), index + 1));
+  return { sections: state.sections, entries: state.entries, problems: state.problems };
+}
+
+function applyLine(state: ScanState, line: Line, number: number): void {
+  if (line.kind === 'bad') state.problems.push(lineProblem(number, line.message));
+  if (line.kind === 'section') openSection(state, line.name, number);
+  if (line.kind === 'entry') addEntry(state, line.key, line.rawValue, number);
+}
+
+function openSection(state: ScanState, name: string, line: number): void {
+  state.section = name;
+  const first = state.sectionLines.get(name);
+  if (first === undefined) {
+    state.sectionLines.set(name, line);
+    state.sections.push({ name, line });
+    return;
+  }
+  const message = `duplicate section [${name}]: first on line ${first}; merge the two into one`;
+  state.problems.push(lineProblem(line, message));
+}
+
+function addEntry(state: ScanState, key: string, rawValue: string, line: number): void {
+  if (state.section === null) {
+    const message = `key "${key}" is outside any section: expected a section header such as [healthcheckd] above it`;
+    state.problems.push(lineProblem(line, message));
+    return;
+  }
+  const keys = state.keyLines.get(state.section) ?? new Map<string, number>();
+  state.keyLines.set(state.section, keys);
+  const first = keys.get(key);
+  if (first !== undefined) {
+    const message = `duplicate key "${key}" in [${state.section}]: first set on line ${first}; keep one`;
+    state.problems.push(lineProblem(line, message));
+    return;
+  }
+  keys.set(key, line);
+  state.entries.push({ section: state.section, key, rawValue, line });
+}

@@ -1,0 +1,200 @@
+import type { Logger } from 'pino';
+import { createCheckSet, type CheckSet } from './checks/check-set.js';
+import { createExecutor } from './checks/execute.js';
+import { createLimiter, type Limiter } from './checks/limiter.js';
+import { createProcessTracker, type ProcessTracker } from './checks/process-tracker.js';
+import type { LoadedConfig } from './config/load.js';
+import { HealthcheckdError } from './errors.js';
+import { createHandler } from './http/handler.js';
+import { createHttpServer, type HttpServer } from './http/server.js';
+import { acquirePidfile, type Pidfile } from './pidfile.js';
+import { createResponder, failClosedAnswer } from './responder.js';
+import type { ResolvedConfig } from './types.js';
+
+/** A running daemon. */
+export interface Daemon {
+  /** The port the HTTP server is bound to. */
+  readonly port: () => number;
+  /** Graceful stop: drain, stop accepting, finish answers, kill checks, release the pidfile. */
+  readonly stop: () => Promise<void>;
+  /** Re-reads the config; an invalid one is logged and the old one kept. */
+  readonly reload: () => Promise<void>;
+  /** Immediate stop for a second signal: kill checks, release the pidfile, no waiting. */
+  readonly abort: () => void;
+  /** Resolves once the daemon has stopped. */
+  readonly stopped: Promise<void>;
+}
+
+export interface DaemonOptions {
+  /** Loads the config again, for SIGHUP. Throws a HealthcheckdError when it is invalid. */
+  readonly load: () => LoadedConfig;
+  readonly logger: Logger;
+}
+
+/** How long answers in flight may take once a stop begins. */
+const closeGraceMs = 2_000;
+
+interface Runtime {
+  readonly config: ResolvedConfig;
+  readonly checks: CheckSet;
+  readonly limiter: Limiter;
+  readonly http: HttpServer;
+  readonly port: number;
+}
+
+/** Starts the daemon: takes the pidfile, binds the HTTP port, starts the checks. */
+export async function startDaemon(initial: LoadedConfig, options: DaemonOptions): Promise<Daemon> {
+  const { logger } = options;
+  const tracker = createProcessTracker();
+  const pidfile = acquirePidfile(initial.config.daemon.pidfile, logger);
+  let draining = false;
+  let runtime: Runtime;
+  try {
+    runtime = await startRuntime(initial.config, { tracker, logger, draining: () => draining });
+  } catch (error) {
+    pidfile.release();
+    throw error;
+  }
+  runtime.checks.start();
+  logStart(logger, runtime, pidfile);
+
+  let stopping: Promise<void> | null = null;
+  let markStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => (markStopped = resolve));
+  const stop = (): Promise<void> => {
+    if (stopping) return stopping;
+    stopping = (async () => {
+      draining = true;
+      await shutdown(runtime, tracker, pidfile, logger);
+      markStopped();
+    })();
+    return stopping;
+  };
+  const reload = async (): Promise<void> => {
+    if (stopping) return;
+    runtime = await reloadRuntime(runtime, options, { tracker, logger, draining: () => draining });
+  };
+  const abort = (): void => {
+    tracker.killAll();
+    pidfile.release();
+    logger.warn('second signal: stopped at once');
+  };
+  return { port: () => runtime.port, stop, reload, abort, stopped };
+}
+
+interface RuntimeDeps {
+  readonly tracker: ProcessTracker;
+  readonly logger: Logger;
+  readonly draining: () => boolean;
+}
+
+async function startRuntime(
+  config: ResolvedConfig,
+  deps: RuntimeDeps,
+  previous?: Runtime,
+): Promise<Runtime> {
+  const settings = config.daemon;
+  const limiter =
+    previous && previous.config.daemon.maxConcurrent === settings.maxConcurrent
+      ? previous.limiter
+      : createLimiter(settings.maxConcurrent);
+  const execute = createExecutor({ shell: settings.shell, limiter, tracker: deps.tracker });
+  const checks = createCheckSet(config.checks, { execute, logger: deps.logger }, previous?.checks);
+  const listener = createHandler({
+    isGroup: (name) => checks.byGroup.has(name),
+    respond: createResponder({ checks, statusCodes: settings.statusCodes, draining: deps.draining }),
+    failClosed: () => failClosedAnswer(settings.statusCodes),
+    logger: deps.logger,
+  });
+  const sameAddress =
+    previous &&
+    previous.config.daemon.port === settings.port &&
+    previous.config.daemon.bind === settings.bind;
+  const http = sameAddress ? previous.http : createHttpServer(listener);
+  const port = sameAddress ? previous.port : await http.listen(settings.port, settings.bind);
+  http.setListener(listener);
+  return { config, checks, limiter, http, port };
+}
+
+async function reloadRuntime(
+  current: Runtime,
+  options: DaemonOptions,
+  deps: RuntimeDeps,
+): Promise<Runtime> {
+  const { logger } = options;
+  let config: ResolvedConfig;
+  try {
+    config = options.load().config;
+  } catch (error) {
+    logReloadError(logger, error, 'invalid config');
+    return current;
+  }
+  let next: Runtime;
+  try {
+    next = await startRuntime(config, deps, current);
+  } catch (error) {
+    logReloadError(logger, error, 'cannot apply config');
+    return current;
+  }
+  current.checks.stop();
+  next.checks.start();
+  if (next.http !== current.http) await current.http.close(closeGraceMs);
+  applyLogLevel(logger, config);
+  warnRestartOnly(logger, current.config, config);
+  logger.info(
+    { address: address(next), checks: config.checks.map((check) => check.name) },
+    'config reloaded',
+  );
+  return next;
+}
+
+async function shutdown(
+  runtime: Runtime,
+  tracker: ProcessTracker,
+  pidfile: Pidfile,
+  logger: Logger,
+): Promise<void> {
+  const delay = runtime.config.daemon.shutdownDelayMs;
+  if (delay > 0) {
+    logger.info({ shutdownDelayMs: delay }, 'stopping: answering maintenance before closing');
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+  await runtime.http.close(closeGraceMs);
+  runtime.checks.stop();
+  tracker.killAll();
+  pidfile.release();
+  logger.info('stopped');
+}
+
+function address(runtime: Runtime): string {
+  const host = runtime.config.daemon.bind;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${runtime.port}`;
+}
+
+function logStart(logger: Logger, runtime: Runtime, pidfile: Pidfile): void {
+  const checks = runtime.config.checks.map((check) => check.name);
+  logger.info(
+    { address: address(runtime), pid: process.pid, pidfile: pidfile.path, checks, config: runtime.config.file },
+    `healthcheckd listening on ${address(runtime)}`,
+  );
+}
+
+function logReloadError(logger: Logger, error: unknown, what: string): void {
+  if (!(error instanceof HealthcheckdError)) throw error;
+  logger.error(
+    { problems: error.details },
+    `reload refused (${what}), keeping the running config: ${[error.message, ...error.details].join('; ')}`,
+  );
+}
+
+function applyLogLevel(logger: Logger, config: ResolvedConfig): void {
+  logger.level = config.daemon.logLevel;
+}
+
+function warnRestartOnly(logger: Logger, before: ResolvedConfig, after: ResolvedConfig): void {
+  const keys = ['pidfile', 'logFormat', 'user'] as const;
+  const changed = keys.filter((key) => before.daemon[key] !== after.daemon[key]);
+  if (changed.length > 0) {
+    logger.warn({ changed }, `changes to ${changed.join(', ')} take effect after a restart`);
+  }
+}

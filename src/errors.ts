@@ -1,0 +1,42 @@
+/** Stable codes for operator and programmer mistakes; each maps to one exit code. */
+export const exitCodes = {
+  ok: 0,
+  runtime: 1,
+  usage: 2,
+  config: 78,
+} as const;
+
+export type ErrorCode =
+  | 'E_CONFIG'
+  | 'E_USAGE'
+  | 'E_ALREADY_RUNNING'
+  | 'E_PIDFILE'
+  | 'E_LISTEN'
+  | 'E_RUNTIME';
+
+const exitCodeFor: Record<ErrorCode, number> = {
+  E_CONFIG: exitCodes.config,
+  E_USAGE: exitCodes.usage,
+  E_ALREADY_RUNNING: exitCodes.runtime,
+  E_PIDFILE: exitCodes.runtime,
+  E_LISTEN: exitCodes.runtime,
+  E_RUNTIME: exitCodes.runtime,
+};
+
+/**
+ * An operator or programmer mistake. `message` is one line saying what failed and what to do;
+ * `details` holds further lines (every problem of a configuration, one a line).
+ */
+export class HealthcheckdError extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: number;
+  readonly details: readonly string[];
+
+  constructor(code: ErrorCode, message: string, details: readonly string[] = []) {
+    super(message);
+    this.name = 'HealthcheckdError';
+    this.code = code;
+    this.exitCode = exitCodeFor[code];
+    this.details = details;
+  }
+}

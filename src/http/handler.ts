@@ -1,0 +1,68 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { methodNotAllowed, type Answer } from './answer.js';
+import { resolveTarget, type Target } from './routes.js';
+
+/** What the handler needs to know about a request to answer it. */
+export interface Question {
+  readonly target: Target;
+  /** `Pragma: no-cache` was sent. */
+  readonly noCache: boolean;
+  /** The Accept header, or an empty string. */
+  readonly accept: string;
+}
+
+export interface HandlerDeps {
+  readonly isGroup: (name: string) => boolean;
+  /** Answers a question; may stay synchronous when every result is at hand. */
+  readonly respond: (question: Question) => Answer | Promise<Answer>;
+  /** The answer when `respond` throws: a health daemon fails closed. */
+  readonly failClosed: () => Answer;
+  readonly logger: Logger;
+}
+
+/** Creates the request listener: GET and HEAD only, nothing from the request reaches a check. */
+export function createHandler(deps: HandlerDeps) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    if (hasBody(req)) res.shouldKeepAlive = false;
+    const head = req.method === 'HEAD';
+    if (req.method !== 'GET' && !head) return send(res, methodNotAllowed, false);
+    let result: Answer | Promise<Answer>;
+    try {
+      result = deps.respond(question(req, deps.isGroup));
+    } catch (error) {
+      return fail(deps, res, head, error);
+    }
+    if (!(result instanceof Promise)) return send(res, result, head);
+    result.then(
+      (ready) => send(res, ready, head),
+      (error: unknown) => fail(deps, res, head, error),
+    );
+  };
+}
+
+function question(req: IncomingMessage, isGroup: (name: string) => boolean): Question {
+  const pragma = req.headers.pragma;
+  return {
+    target: resolveTarget(req.url ?? '/', isGroup),
+    noCache: pragma !== undefined && pragma.toLowerCase().includes('no-cache'),
+    accept: req.headers.accept ?? '',
+  };
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+}
+
+function send(res: ServerResponse, ready: Answer, head: boolean): void {
+  if (res.destroyed) return;
+  res.writeHead(ready.statusCode, ready.headers);
+  res.end(head ? undefined : ready.body);
+}
+
+function fail(deps: HandlerDeps, res: ServerResponse, head: boolean, error: unknown): void {
+  deps.logger.error({ err: error }, 'answering a request failed; answering fail');
+  send(res, deps.failClosed(), head);
+}
+

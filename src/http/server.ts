@@ -1,0 +1,96 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { HealthcheckdError } from '../errors.js';
+
+type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** An HTTP server whose request listener can be swapped on reload. */
+export interface HttpServer {
+  readonly server: Server;
+  readonly setListener: (listener: Listener) => void;
+  /** Resolves with the bound port once listening; rejects with a HealthcheckdError. */
+  readonly listen: (port: number, host: string) => Promise<number>;
+  /** Stops accepting, lets answers in flight finish, closes idle keep-alive sockets. */
+  readonly close: (graceMs: number) => Promise<void>;
+}
+
+/** Limits that keep slow or hostile clients from tying the daemon up. */
+export const hardening = {
+  headersTimeoutMs: 5_000,
+  requestTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  maxHeaderSize: 8_192,
+  maxHeadersCount: 64,
+  maxConnections: 4_096,
+} as const;
+
+/** Creates the hardened server: header/request timeouts, a connection cap, small headers. */
+export function createHttpServer(initial: Listener): HttpServer {
+  let listener = initial;
+  const server = createServer(
+    {
+      headersTimeout: hardening.headersTimeoutMs,
+      requestTimeout: hardening.requestTimeoutMs,
+      keepAliveTimeout: hardening.keepAliveTimeoutMs,
+      maxHeaderSize: hardening.maxHeaderSize,
+      connectionsCheckingInterval: 1_000,
+    },
+    (req, res) => listener(req, res),
+  );
+  server.maxHeadersCount = hardening.maxHeadersCount;
+  server.maxConnections = hardening.maxConnections;
+  server.on('clientError', rejectClient);
+  return {
+    server,
+    setListener: (next) => void (listener = next),
+    listen: (port, host) => listen(server, port, host),
+    close: (graceMs) => close(server, graceMs),
+  };
+}
+
+function rejectClient(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => reject(listenError(error, port, host));
+    server.once('error', onError);
+    server.listen({ port, host }, () => {
+      server.off('error', onError);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+function listenError(error: NodeJS.ErrnoException, port: number, host: string): HealthcheckdError {
+  const where = `${host}:${port}`;
+  if (error.code === 'EADDRINUSE') {
+    return new HealthcheckdError('E_LISTEN', `cannot listen on ${where}: port ${port} is in use; stop the other process or choose another port with --port`);
+  }
+  if (error.code === 'EACCES') {
+    return new HealthcheckdError('E_LISTEN', `cannot listen on ${where}: permission denied; use a port above 1023 or start as root`);
+  }
+  if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
+    return new HealthcheckdError('E_LISTEN', `cannot listen on ${where}: address ${host} is not on this host; fix bind`);
+  }
+  return new HealthcheckdError('E_LISTEN', `cannot listen on ${where}: ${error.message}`);
+}
+
+function close(server: Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,131 @@
+/** The state of one check, or of a set of checks, as the HTTP answer reports it. */
+export type Status = 'pass' | 'warn' | 'fail';
+
+/** What a check runs: a shell command, a TCP connect or an HTTP GET. */
+export type CheckKind = 'command' | 'tcp' | 'http';
+
+/** Where a value came from, so an error can point at it. */
+export interface Origin {
+  /** Absolute path of the config file, or `command line`. */
+  readonly file: string;
+  /** 1-based line in the file; 0 for the command line. */
+  readonly line: number;
+}
+
+/** An inclusive range of HTTP status codes, e.g. 200-299. */
+export interface StatusRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** One check, resolved from a `[check:NAME]` section, the `command` shorthand or a flag. */
+export interface CheckDefinition {
+  /** `[A-Za-z0-9_.-]+`; `default` for the `[healthcheckd] command` shorthand. */
+  readonly name: string;
+  readonly kind: CheckKind;
+  /** The command line, `host:port`, or the URL. */
+  readonly target: string;
+  /** Default: `[healthcheckd] timeout`. */
+  readonly timeoutMs: number;
+  /** Background mode when set; absent = run on request. */
+  readonly intervalMs: number | null;
+  /** Default 3 x interval; results older than this count as fail. Null: no limit. */
+  readonly maxAgeMs: number | null;
+  /** On-request mode: reuse a pass this long. Default 0. */
+  readonly cachePassMs: number;
+  /** On-request mode: reuse a fail this long. Default 0. */
+  readonly cacheFailMs: number;
+  /** Consecutive passes before the state turns pass. Default 1. */
+  readonly rise: number;
+  /** Consecutive failures before the state turns fail. Default 1. */
+  readonly fall: number;
+  /** Exit codes that mean warn. Default none. */
+  readonly warnExitCodes: readonly number[];
+  /** Default true; false: a failure only warns the aggregate. */
+  readonly critical: boolean;
+  /** Groups this check is also served under. Default none. */
+  readonly groups: readonly string[];
+  /** HTTP checks: statuses that pass. Default 200-399. */
+  readonly expectStatus: readonly StatusRange[];
+  readonly origin: Origin;
+}
+
+/** HTTP status codes for each answer. */
+export interface StatusCodes {
+  /** Default 200. */
+  readonly ok: number;
+  /** Default 200. */
+  readonly warn: number;
+  /** Default 503. */
+  readonly fail: number;
+  /** Default 503. */
+  readonly maintenance: number;
+}
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+export type LogFormat = 'text' | 'json';
+
+/** The `[healthcheckd]` section, resolved. */
+export interface DaemonSettings {
+  /** Default 9999; 0 picks a free port. */
+  readonly port: number;
+  /** Default all interfaces (`0.0.0.0`). */
+  readonly bind: string;
+  /** Absolute path. Default `<piddir>/healthcheckd-<port>.pid`. */
+  readonly pidfile: string;
+  /** Default /tmp. */
+  readonly piddir: string;
+  /** Default bash if present, else /bin/sh. */
+  readonly shell: string;
+  /** Default per-check timeout. Default 5 s. */
+  readonly timeoutMs: number;
+  readonly statusCodes: StatusCodes;
+  /** Default /var/spool/healthcheckd. */
+  readonly spoolDir: string;
+  /** Default info. */
+  readonly logLevel: LogLevel;
+  /** Default text. */
+  readonly logFormat: LogFormat;
+  /** When started as root, run checks as this user. Default unset. */
+  readonly user: string | null;
+  /** On SIGTERM keep answering maintenance this long. Default 0. */
+  readonly shutdownDelayMs: number;
+  /** Checks running at once, all checks together. Default 8. */
+  readonly maxConcurrent: number;
+  /** Default true; false: JSON shows statuses, not command output. */
+  readonly exposeOutput: boolean;
+}
+
+/** The `[agent]` section, resolved. */
+export interface AgentSettings {
+  readonly port: number;
+  /** `cpu`, `command:<cmd>` or `none` (default). */
+  readonly weight: { readonly kind: 'none' } | { readonly kind: 'cpu' } | { readonly kind: 'command'; readonly command: string };
+  /** Percent, 1-100. Default 1. */
+  readonly minWeight: number;
+  /** Default drain. */
+  readonly maintenance: 'drain' | 'maint';
+}
+
+/** Everything the daemon needs, resolved from the file and the flags. */
+export interface ResolvedConfig {
+  /** Absolute path of the config file, or null when every check came from flags. */
+  readonly file: string | null;
+  readonly daemon: DaemonSettings;
+  readonly checks: readonly CheckDefinition[];
+  readonly agent: AgentSettings | null;
+}
+
+/** What one run of a check produced. A failure is a value, never an exception. */
+export interface RunResult {
+  readonly status: Status;
+  /** Process exit code, HTTP status for http checks, null otherwise. */
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly timedOut: boolean;
+  readonly durationMs: number;
+  /** Captured output (capped), or a sentence saying what went wrong. */
+  readonly output: string;
+  /** When the run ended (ms since epoch). */
+  readonly finishedAt: number;
+}
