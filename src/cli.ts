@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { loadConfig, type ConfigFlags, type LoadedConfig } from './config/load.js';
 import { formatConfig } from './config/format.js';
+import { checkOnce, formatReport } from './check-once.js';
 import { startDaemon } from './daemon.js';
+import { healthDocument } from './http/health-json.js';
 import { HealthcheckdError, exitCodes } from './errors.js';
 import { createLogger } from './logging.js';
 import { installSignals } from './signals.js';
@@ -34,9 +36,11 @@ interface Args {
   readonly command?: string[];
   readonly tcp?: string[];
   readonly http?: string[];
+  readonly check?: string[];
+  readonly json?: boolean;
 }
 
-type Action = { readonly name: 'run' | 'validate'; readonly args: Args };
+type Action = { readonly name: 'run' | 'validate' | 'check'; readonly args: Args };
 
 const daemonFlags = {
   port: { type: 'string', describe: 'HTTP port (overrides the file)' },
@@ -63,6 +67,16 @@ function parser(argv: readonly string[], record: (action: Action) => void): Argv
     .usage('$0 [CONFIG] — answer HTTP 200/503 from configured health checks')
     .command(['run [config]', '$0 [config]'], 'run the daemon in the foreground', (y) => withConfig(y).options(daemonFlags), (args) => record({ name: 'run', args: args as Args }))
     .command('validate [config]', 'parse and validate only; print the resolved config', (y) => withConfig(y).options(daemonFlags), (args) => record({ name: 'validate', args: args as Args }))
+    .command(
+      'check [config]',
+      'run the checks once, print results; exit 0 pass, 1 warn, 2 fail',
+      (y) =>
+        withConfig(y)
+          .options(daemonFlags)
+          .option('check', { type: 'string', array: true, describe: 'only this check (repeatable)' })
+          .option('json', { type: 'boolean', describe: 'print the health+json document' }),
+      (args) => record({ name: 'check', args: args as Args }),
+    )
     .strict()
     .exitProcess(false)
     .fail((message, error) => {
@@ -126,6 +140,17 @@ function validate(args: Args, io: CliIo): number {
   return exitCodes.ok;
 }
 
+/** Exit codes of `check` and `status`, Nagios style. */
+const statusExit = { pass: 0, warn: 1, fail: 2 } as const;
+
+async function check(args: Args, io: CliIo): Promise<number> {
+  const { config } = loadConfig(configPath(args), configFlags(args));
+  const report = await checkOnce(config, args.check ?? []);
+  const document = healthDocument(report, config.daemon.exposeOutput);
+  io.stdout(args.json ? `${JSON.stringify(document, null, 2)}\n` : formatReport(report));
+  return statusExit[report.status];
+}
+
 /** Runs the CLI and resolves with the exit code; operator mistakes become one-line errors. */
 export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
   let action: Action | null = null;
@@ -134,6 +159,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     const chosen = action as Action | null;
     if (chosen === null) return exitCodes.ok;
     if (chosen.name === 'validate') return validate(chosen.args, io);
+    if (chosen.name === 'check') return await check(chosen.args, io);
     return await run(chosen.args, io);
   } catch (error) {
     return report(error, io);

@@ -102,7 +102,12 @@ async function startRuntime(
   const checks = createCheckSet(config.checks, { execute, logger: deps.logger }, previous?.checks);
   const listener = createHandler({
     isGroup: (name) => checks.byGroup.has(name),
-    respond: createResponder({ checks, statusCodes: settings.statusCodes, draining: deps.draining }),
+    respond: createResponder({
+      checks,
+      statusCodes: settings.statusCodes,
+      exposeOutput: settings.exposeOutput,
+      draining: deps.draining,
+    }),
     failClosed: () => failClosedAnswer(settings.statusCodes),
     logger: deps.logger,
   });

@@ -129,3 +129,24 @@ export interface RunResult {
   /** When the run ended (ms since epoch). */
   readonly finishedAt: number;
 }
+
+/** One check as an answer reports it (JSON, HTML, the `check` command). */
+export interface CheckReport {
+  readonly name: string;
+  readonly kind: CheckKind;
+  /** The check's state: rise/fall applied, a stale result counted as fail. */
+  readonly status: Status | 'pending';
+  readonly critical: boolean;
+  /** When the check entered this state (ms since epoch). */
+  readonly since: number;
+  /** The latest run, or null before the first one. */
+  readonly last: RunResult | null;
+  /** True when the last result is older than max_age. */
+  readonly stale: boolean;
+}
+
+/** What one endpoint answers: the aggregate and the checks behind it. */
+export interface EndpointReport {
+  readonly status: Status;
+  readonly checks: readonly CheckReport[];
+}

@@ -29,6 +29,7 @@ export function runCommand(
   spec: CommandSpec,
   timeoutMs: number,
   tracker: ProcessTracker,
+  configuredMs = timeoutMs,
 ): Promise<RunResult> {
   const started = performance.now();
   return new Promise((resolve) => {
@@ -52,7 +53,7 @@ export function runCommand(
     child.once('error', (error) => settle(spawnFailure(spec.shell, error)));
     const timer = setTimeout(() => {
       tracker.forget(pgid, terminateGroup(pgid));
-      settle(timedOut(capture, timeoutMs));
+      settle(timedOut(capture, configuredMs));
     }, timeoutMs);
     awaitExit(child, pgid, tracker, (exit) => settle(classify(exit, capture, spec.warnExitCodes)));
   });

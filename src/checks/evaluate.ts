@@ -1,24 +1,28 @@
-import type { Status } from '../types.js';
+import type { CheckReport, EndpointReport } from '../types.js';
 import { aggregate } from './aggregate.js';
 import type { CheckSnapshot, Probe, ReadOptions } from './probe.js';
 
-/** The answer for one endpoint: its aggregate status and the checks behind it. */
-export interface Evaluation {
-  readonly status: Status;
-  readonly checks: readonly CheckSnapshot[];
+/** A snapshot as answers report it; a stale result counts as fail. */
+export function toReport(snapshot: CheckSnapshot): CheckReport {
+  const { definition, state, stale } = snapshot;
+  return {
+    name: definition.name,
+    kind: definition.kind,
+    status: stale ? 'fail' : state.status,
+    critical: definition.critical,
+    since: state.since,
+    last: state.last,
+    stale,
+  };
 }
 
-/** The status a snapshot counts as: a stale result is a failure. */
-export function effectiveStatus(snapshot: CheckSnapshot) {
-  return snapshot.stale ? 'fail' : snapshot.state.status;
+/** Combines check reports into an endpoint report. */
+export function combine(checks: readonly CheckReport[]): EndpointReport {
+  return { status: aggregate(checks), checks };
 }
 
-function combine(checks: readonly CheckSnapshot[]): Evaluation {
-  const members = checks.map((check) => ({
-    status: effectiveStatus(check),
-    critical: check.definition.critical,
-  }));
-  return { status: aggregate(members), checks };
+function fromSnapshots(snapshots: readonly CheckSnapshot[]): EndpointReport {
+  return combine(snapshots.map(toReport));
 }
 
 /**
@@ -28,8 +32,10 @@ function combine(checks: readonly CheckSnapshot[]): Evaluation {
 export function evaluate(
   probes: readonly Probe[],
   options: ReadOptions,
-): Evaluation | Promise<Evaluation> {
+): EndpointReport | Promise<EndpointReport> {
   const reads = probes.map((probe) => probe.read(options));
-  if (reads.every((read) => !(read instanceof Promise))) return combine(reads as CheckSnapshot[]);
-  return Promise.all(reads).then(combine);
+  if (reads.every((read) => !(read instanceof Promise))) {
+    return fromSnapshots(reads as CheckSnapshot[]);
+  }
+  return Promise.all(reads).then(fromSnapshots);
 }

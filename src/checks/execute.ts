@@ -30,12 +30,13 @@ export function createExecutor(deps: ExecuteDeps): (definition: CheckDefinition)
     const release = await deps.limiter.acquire(started + definition.timeoutMs);
     if (!release) return noSlot(definition, Date.now() - started);
     try {
-      const remaining = Math.max(1, started + definition.timeoutMs - Date.now());
-      if (definition.kind === 'tcp') return await runTcp(definition.target, remaining);
+      const timeout = definition.timeoutMs;
+      const remaining = Math.max(1, started + timeout - Date.now());
+      if (definition.kind === 'tcp') return await runTcp(definition.target, remaining, timeout);
       if (definition.kind === 'http') {
-        return await runHttpGet(definition.target, definition.expectStatus, remaining);
+        return await runHttpGet(definition.target, definition.expectStatus, remaining, timeout);
       }
-      return await runCommand(specFor(definition), remaining, deps.tracker);
+      return await runCommand(specFor(definition), remaining, deps.tracker, timeout);
     } finally {
       release();
     }

@@ -14,6 +14,7 @@ export function runHttpGet(
   url: string,
   expect: readonly StatusRange[],
   timeoutMs: number,
+  configuredMs = timeoutMs,
 ): Promise<RunResult> {
   const started = performance.now();
   const request = url.startsWith('https:') ? httpsRequest : httpRequest;
@@ -39,7 +40,7 @@ export function runHttpGet(
       res.once('error', (error) => finish(null, `reading ${url}: ${error.message}`));
     });
     const timer = setTimeout(
-      () => finish(null, `no answer from ${url} within ${timeoutMs} ms`, true),
+      () => finish(null, `no answer from ${url} within ${configuredMs} ms`, true),
       timeoutMs,
     );
     req.once('error', (error: NodeJS.ErrnoException) =>

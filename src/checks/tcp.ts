@@ -9,7 +9,7 @@ export function splitHostPort(target: string): { host: string; port: number } {
 }
 
 /** Passes when a TCP connection to `host:port` opens within the timeout; never rejects. */
-export function runTcp(target: string, timeoutMs: number): Promise<RunResult> {
+export function runTcp(target: string, timeoutMs: number, configuredMs = timeoutMs): Promise<RunResult> {
   const started = performance.now();
   const { host, port } = splitHostPort(target);
   return new Promise((resolve) => {
@@ -28,7 +28,7 @@ export function runTcp(target: string, timeoutMs: number): Promise<RunResult> {
       });
     };
     const timer = setTimeout(
-      () => finish(false, `no connection to ${target} within ${timeoutMs} ms`, true),
+      () => finish(false, `no connection to ${target} within ${configuredMs} ms`, true),
       timeoutMs,
     );
     socket.once('connect', () => finish(true, `connected to ${target}`));

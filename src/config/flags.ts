@@ -49,7 +49,11 @@ function readFlag<T>(
 }
 
 /** The `[healthcheckd]` overrides in the flags; `--pidfile` is relative to the working directory. */
-export function readOverrides(flags: ConfigFlags, cwd: string, problems: Problem[]): DaemonOverrides {
+export function readOverrides(
+  flags: ConfigFlags,
+  cwd: string,
+  problems: Problem[],
+): DaemonOverrides {
   const pidfile = readFlag('--pidfile', flags.pidfile, daemonSchema.pidfile.parse, problems);
   return {
     port: readFlag('--port', flags.port, daemonSchema.port.parse, problems),

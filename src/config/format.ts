@@ -10,13 +10,12 @@ import { needsQuoting, quoteValue } from './values.js';
 
 /** `key = value`, quoted when a bare value would not read back; a comment when INI cannot hold it. */
 function entry(key: string, value: string, shell = false): string {
-  if (/[\r\n]/.test(value)) {
-    return `; ${key}: holds a line break, which INI cannot carry; put the command in a script`;
-  }
+  const hint = shell ? '; put the command in a script' : '';
+  if (/[\r\n]/.test(value)) return `; ${key}: holds a line break, which INI cannot carry${hint}`;
   if (!needsQuoting(value, shell)) return `${key} = ${value}`;
   const quoted = quoteValue(value);
   if (quoted !== null) return `${key} = ${quoted}`;
-  return `; ${key}: holds both quote kinds and needs quoting, which INI cannot carry; put the command in a script: ${value}`;
+  return `; ${key}: holds both quote kinds and needs quoting, which INI cannot carry${hint}: ${value}`;
 }
 
 /** A key whose value may be unset, written as a comment when it is. */

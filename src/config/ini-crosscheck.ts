@@ -47,7 +47,8 @@ export function crossCheckIni(text: string, meant: readonly MeantValue[]): Corre
     const section = iniSection(tree, entry.section);
     const read = section && Object.hasOwn(section, entry.key) ? section[entry.key] : undefined;
     const iniRead = describe(read);
-    if (iniRead !== entry.value) corrections.push({ line: entry.line, meant: entry.value, iniRead });
+    if (iniRead !== entry.value)
+      corrections.push({ line: entry.line, meant: entry.value, iniRead });
   }
   return corrections;
 }

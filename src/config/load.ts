@@ -44,19 +44,29 @@ export function parseConfigText(
   const corrections = crossCheckIni(text, meant);
   const sections = groupSections(scan.sections, entries, problems);
   const isExecutable = env.isExecutable ?? isExecutableFile;
-  const config = resolveConfig(sections, flags, { file: path, baseDir: dirname(path), cwd, isExecutable }, problems);
+  const config = resolveConfig(
+    sections,
+    flags,
+    { file: path, baseDir: dirname(path), cwd, isExecutable },
+    problems,
+  );
   throwIfProblems(problems, path);
   return { config, corrections };
 }
 
-const noSections: Sections = { daemon: null, agent: null, checks: [] };
+const noSections: Sections = { daemon: null, agent: null, checks: [], anyCheckHeader: false };
 
 /** Resolves a config from flags alone, when no file is read. */
 function parseFlagsOnly(flags: ConfigFlags, env: ParseEnv): LoadedConfig {
   const cwd = env.cwd ?? process.cwd();
   const problems: Problem[] = [];
   const isExecutable = env.isExecutable ?? isExecutableFile;
-  const config = resolveConfig(noSections, flags, { file: null, baseDir: cwd, cwd, isExecutable }, problems);
+  const config = resolveConfig(
+    noSections,
+    flags,
+    { file: null, baseDir: cwd, cwd, isExecutable },
+    problems,
+  );
   throwIfProblems(problems, null);
   return { config, corrections: [] };
 }

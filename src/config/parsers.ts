@@ -6,8 +6,7 @@ import type { StatusRange } from '../types.js';
 
 /** A value read from text, or what was expected instead. */
 export type Parsed<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly expected: string };
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly expected: string };
 
 /** Reads one value's text into a typed value. */
 export type Parser<T> = (text: string) => Parsed<T>;
@@ -105,7 +104,9 @@ const reservedGroups = new Set(['check', 'metrics']);
 export const groupList: Parser<readonly string[]> = (text) => {
   const names = listItems(text);
   if (names.some((name) => reservedGroups.has(name))) {
-    return bad('group names other than check and metrics (reserved for /check/<name> and /metrics)');
+    return bad(
+      'group names other than check and metrics (reserved for /check/<name> and /metrics)',
+    );
   }
   if (!names.every((name) => namePattern.test(name))) {
     return bad('a list of group names made of A-Z a-z 0-9 _ . -, such as ready, live');
@@ -117,8 +118,7 @@ export const groupList: Parser<readonly string[]> = (text) => {
 export const checkName: Parser<string> = (text) =>
   namePattern.test(text) ? ok(text) : bad('a check name made of A-Z a-z 0-9 _ . -');
 
-const statusExpected =
-  'HTTP status codes or ranges from 100 to 599, such as 200-299 or 200, 204';
+const statusExpected = 'HTTP status codes or ranges from 100 to 599, such as 200-299 or 200, 204';
 
 /** `200-299`, `200, 204`: codes 100-599, each range from <= to. */
 export const statusRanges: Parser<readonly StatusRange[]> = (text) => {

@@ -13,13 +13,16 @@ export function resolveAgent(
   if (section === null) return null;
   const values = readSection(section, agentSchema, problems);
   if (!section.entries.has('port')) {
-    const message = '[agent]: expected a port (an integer from 1 to 65535), found none; add port = 9777';
+    const message =
+      '[agent]: expected a port (an integer from 1 to 65535), found none; add port = 9777';
     problems.push(lineProblem(section.line, message));
   }
   if (values.port === null) return null;
   if (values.port === daemonPort) {
     const expected = `a port other than the [healthcheckd] port ${daemonPort}`;
-    problems.push(lineProblem(lineOf(section, 'port'), expectedFound('port', expected, String(values.port))));
+    problems.push(
+      lineProblem(lineOf(section, 'port'), expectedFound('port', expected, String(values.port))),
+    );
   }
   return {
     port: values.port,

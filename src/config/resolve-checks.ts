@@ -72,13 +72,19 @@ function checkKindOnlyKeys(section: CheckSection, kind: CheckKind, problems: Pro
 }
 
 /** max_age defaults to 3 x interval and may not be shorter than the interval. */
-function maxAge(section: CheckSection, values: SchemaValues<typeof checkSchema>, problems: Problem[]): number | null {
+function maxAge(
+  section: CheckSection,
+  values: SchemaValues<typeof checkSchema>,
+  problems: Problem[],
+): number | null {
   const { interval, max_age: age } = values;
   if (age === null) return interval === null ? null : interval * 3;
   if (interval !== null && age < interval) {
     const expected = `at least the interval (${formatDuration(interval)})`;
     const found = section.entries.get('max_age')?.value ?? formatDuration(age);
-    problems.push(lineProblem(lineOf(section, 'max_age'), expectedFound('max_age', expected, found)));
+    problems.push(
+      lineProblem(lineOf(section, 'max_age'), expectedFound('max_age', expected, found)),
+    );
   }
   return age;
 }

@@ -10,10 +10,19 @@ import type { Sections } from './sections.js';
 const shorthandName = 'default';
 
 /** The `command` shorthand in `[healthcheckd]`, as a check named "default". */
-function shorthandCheck(sections: Sections, daemon: DaemonSettings, file: string): CheckDefinition[] {
+function shorthandCheck(
+  sections: Sections,
+  daemon: DaemonSettings,
+  file: string,
+): CheckDefinition[] {
   const entry = sections.daemon?.entries.get('command');
   if (entry === undefined || entry.value === null || entry.value === '') return [];
-  return [defaultCheck(shorthandName, 'command', entry.value, daemon.timeoutMs, { file, line: entry.line })];
+  return [
+    defaultCheck(shorthandName, 'command', entry.value, daemon.timeoutMs, {
+      file,
+      line: entry.line,
+    }),
+  ];
 }
 
 /** The problem for two checks with one name; flag checks come last, so `later` may be one. */
@@ -39,7 +48,7 @@ function checkUniqueNames(checks: readonly CheckDefinition[], problems: Problem[
 /** True when the file or the flags name at least one check, valid or not. */
 function anyCheckGiven(sections: Sections, flags: ConfigFlags): boolean {
   const fromFlags = [flags.command, flags.tcp, flags.http].some((list) => (list?.length ?? 0) > 0);
-  return fromFlags || sections.checks.length > 0 || sections.daemon?.entries.has('command') === true;
+  return fromFlags || sections.anyCheckHeader || sections.daemon?.entries.has('command') === true;
 }
 
 const noCheck =
@@ -52,7 +61,12 @@ export function resolveConfig(
   env: ResolveEnv & { readonly cwd: string },
   problems: Problem[],
 ): ResolvedConfig {
-  const daemon = resolveDaemon(sections.daemon, readOverrides(flags, env.cwd, problems), env, problems);
+  const daemon = resolveDaemon(
+    sections.daemon,
+    readOverrides(flags, env.cwd, problems),
+    env,
+    problems,
+  );
   const file = env.file ?? 'command line';
   const fromFile = sections.checks.map((section) =>
     resolveCheckSection(section, daemon.timeoutMs, file, problems),
@@ -66,5 +80,10 @@ export function resolveConfig(
   if (!anyCheckGiven(sections, flags)) {
     problems.push(env.file === null ? flagProblem(noCheck) : lineProblem(null, noCheck));
   }
-  return { file: env.file, daemon, checks, agent: resolveAgent(sections.agent, daemon.port, problems) };
+  return {
+    file: env.file,
+    daemon,
+    checks,
+    agent: resolveAgent(sections.agent, daemon.port, problems),
+  };
 }

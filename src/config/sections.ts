@@ -29,6 +29,8 @@ export interface Sections {
   readonly daemon: Section | null;
   readonly agent: Section | null;
   readonly checks: readonly CheckSection[];
+  /** True when the file has a `[check:...]` header, even one with a bad name. */
+  readonly anyCheckHeader: boolean;
 }
 
 /** A raw entry with its value interpreted; null when it could not be read (already reported). */
@@ -63,7 +65,11 @@ export function groupSections(
     if (kind === null) problems.push(lineProblem(header.line, unknownSectionMessage(header.name)));
     if (kind === null || !validCheckHeader(header, problems)) continue;
     const own = entries.filter((entry) => entry.section === header.name);
-    sections.set(header.name, { header: header.name, line: header.line, entries: keep(kind, own, problems) });
+    sections.set(header.name, {
+      header: header.name,
+      line: header.line,
+      entries: keep(kind, own, problems),
+    });
   }
   return {
     daemon: sections.get('healthcheckd') ?? null,
@@ -71,6 +77,7 @@ export function groupSections(
     checks: [...sections.values()]
       .filter((section) => kindOf(section.header) === 'check')
       .map((section) => ({ ...section, name: section.header.slice('check:'.length) })),
+    anyCheckHeader: headers.some((header) => kindOf(header.name) === 'check'),
   };
 }
 

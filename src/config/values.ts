@@ -1,7 +1,6 @@
 /** A raw value read as the operator plainly meant it, or the reason it cannot be. */
 export type Interpreted =
-  | { readonly ok: true; readonly value: string }
-  | { readonly ok: false; readonly message: string };
+  { readonly ok: true; readonly value: string } | { readonly ok: false; readonly message: string };
 
 /** True for a value run by the shell: `command` anywhere, and `[agent] weight = command:...`. */
 export function isShellValue(section: string, key: string, rawValue: string): boolean {

@@ -91,7 +91,9 @@ describe('ini traps: values ini 7 misreads', () => {
     assert.deepEqual(problemsOf(text), [
       `${file}:5: ';' starts an INI comment; quote the whole value: weight = "command:a;b"`,
     ]);
-    const quoted = load('[check:a]\ncommand = true\n[agent]\nport = 9777\nweight = "command:a;b"\n');
+    const quoted = load(
+      '[check:a]\ncommand = true\n[agent]\nport = 9777\nweight = "command:a;b"\n',
+    );
     assert.deepEqual(quoted.config.agent?.weight, { kind: 'command', command: 'a;b' });
   });
 

@@ -40,7 +40,10 @@ describe('raw-lines: classifyLine', () => {
   });
 
   it('refuses a bare word, a key without =, and = without a key', () => {
-    assert.deepEqual(classifyLine('b'), { kind: 'bad', message: 'expected "key = value", found "b"' });
+    assert.deepEqual(classifyLine('b'), {
+      kind: 'bad',
+      message: 'expected "key = value", found "b"',
+    });
     assert.deepEqual(classifyLine('= 5'), {
       kind: 'bad',
       message: 'expected "key = value", found "= 5"',

@@ -1,11 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  interpretValue,
-  isShellValue,
-  needsQuoting,
-  quoteValue,
-} from '../../src/config/values.js';
+import { interpretValue, isShellValue, needsQuoting, quoteValue } from '../../src/config/values.js';
 
 const value = (raw: string, key = 'bind', shell = false): string => {
   const read = interpretValue(raw, key, shell);
@@ -71,7 +66,10 @@ describe('values: bare shell commands', () => {
   });
 
   it("refuses ; with the quoted fix (ini cuts echo 'a;b' to echo 'a)", () => {
-    assert.equal(refusal(" echo 'a;b'"), `';' starts an INI comment; quote the whole value: command = "echo 'a;b'"`);
+    assert.equal(
+      refusal(" echo 'a;b'"),
+      `';' starts an INI comment; quote the whole value: command = "echo 'a;b'"`,
+    );
   });
 
   it('refuses # and offers the comment reading when # follows whitespace', () => {

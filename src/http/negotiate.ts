@@ -1,0 +1,13 @@
+/** The body formats an answer can take. */
+export type BodyFormat = 'text' | 'json' | 'health+json';
+
+/**
+ * Picks the body format: `?format=json` or an Accept naming application/health+json gives
+ * IETF health+json, application/json gives the same document as application/json, anything
+ * else the plain text the Python tool answered.
+ */
+export function negotiate(accept: string, formatJson: boolean): BodyFormat {
+  if (formatJson || accept.includes('application/health+json')) return 'health+json';
+  if (accept.includes('application/json')) return 'json';
+  return 'text';
+}
