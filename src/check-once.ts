@@ -3,10 +3,19 @@ import { createExecutor } from './checks/execute.js';
 import { createLimiter } from './checks/limiter.js';
 import { createProcessTracker } from './checks/process-tracker.js';
 import { HealthcheckdError } from './errors.js';
-import type { CheckDefinition, CheckReport, EndpointReport, ResolvedConfig, RunResult } from './types.js';
+import type {
+  CheckDefinition,
+  CheckReport,
+  EndpointReport,
+  ResolvedConfig,
+  RunResult,
+} from './types.js';
 
 /** Runs the chosen checks once each (all of them when `names` is empty) and reports them. */
-export async function checkOnce(config: ResolvedConfig, names: readonly string[]): Promise<EndpointReport> {
+export async function checkOnce(
+  config: ResolvedConfig,
+  names: readonly string[],
+): Promise<EndpointReport> {
   const chosen = choose(config.checks, names);
   const tracker = createProcessTracker();
   const execute = createExecutor({
@@ -16,16 +25,24 @@ export async function checkOnce(config: ResolvedConfig, names: readonly string[]
   });
   const results = await Promise.all(chosen.map((definition) => execute(definition)));
   tracker.killAll();
-  return combine(chosen.map((definition, index) => report(definition, results[index] as RunResult)));
+  return combine(
+    chosen.map((definition, index) => report(definition, results[index] as RunResult)),
+  );
 }
 
-function choose(checks: readonly CheckDefinition[], names: readonly string[]): readonly CheckDefinition[] {
+function choose(
+  checks: readonly CheckDefinition[],
+  names: readonly string[],
+): readonly CheckDefinition[] {
   if (names.length === 0) return checks;
   return names.map((name) => {
     const found = checks.find((check) => check.name === name);
     if (found) return found;
     const known = checks.map((check) => check.name).join(', ');
-    throw new HealthcheckdError('E_USAGE', `no check named "${name}"; the configured checks are: ${known}`);
+    throw new HealthcheckdError(
+      'E_USAGE',
+      `no check named "${name}"; the configured checks are: ${known}`,
+    );
   });
 }
 
@@ -46,10 +63,13 @@ export function formatReport(report: EndpointReport): string {
   const width = Math.max(...report.checks.map((check) => check.name.length), 5);
   const lines = report.checks.map((check) => {
     const duration = `${Math.round(check.last?.durationMs ?? 0)} ms`.padStart(8);
-    const firstLine = (check.last?.output ?? '').split('\n').find((line) => line.trim() !== '') ?? '';
+    const firstLine =
+      (check.last?.output ?? '').split('\n').find((line) => line.trim() !== '') ?? '';
     return `${check.name.padEnd(width)}  ${check.status.toUpperCase().padEnd(4)}  ${duration}  ${firstLine}`.trimEnd();
   });
   const failing = report.checks.filter((check) => check.status !== 'pass').length;
-  lines.push(`${'total'.padEnd(width)}  ${report.status.toUpperCase().padEnd(4)}  (${failing} of ${report.checks.length} not passing)`);
+  lines.push(
+    `${'total'.padEnd(width)}  ${report.status.toUpperCase().padEnd(4)}  (${failing} of ${report.checks.length} not passing)`,
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -61,19 +61,36 @@ function version(): string {
 
 function parser(argv: readonly string[], record: (action: Action) => void): Argv {
   const withConfig = (y: Argv) =>
-    y.positional('config', { type: 'string', describe: `config file (default ${defaultConfigPath})` });
+    y.positional('config', {
+      type: 'string',
+      describe: `config file (default ${defaultConfigPath})`,
+    });
   return yargs([...argv])
     .scriptName('healthcheckd')
     .usage('$0 [CONFIG] — answer HTTP 200/503 from configured health checks')
-    .command(['run [config]', '$0 [config]'], 'run the daemon in the foreground', (y) => withConfig(y).options(daemonFlags), (args) => record({ name: 'run', args: args as Args }))
-    .command('validate [config]', 'parse and validate only; print the resolved config', (y) => withConfig(y).options(daemonFlags), (args) => record({ name: 'validate', args: args as Args }))
+    .command(
+      ['run [config]', '$0 [config]'],
+      'run the daemon in the foreground',
+      (y) => withConfig(y).options(daemonFlags),
+      (args) => record({ name: 'run', args: args as Args }),
+    )
+    .command(
+      'validate [config]',
+      'parse and validate only; print the resolved config',
+      (y) => withConfig(y).options(daemonFlags),
+      (args) => record({ name: 'validate', args: args as Args }),
+    )
     .command(
       'check [config]',
       'run the checks once, print results; exit 0 pass, 1 warn, 2 fail',
       (y) =>
         withConfig(y)
           .options(daemonFlags)
-          .option('check', { type: 'string', array: true, describe: 'only this check (repeatable)' })
+          .option('check', {
+            type: 'string',
+            array: true,
+            describe: 'only this check (repeatable)',
+          })
           .option('json', { type: 'boolean', describe: 'print the health+json document' }),
       (args) => record({ name: 'check', args: args as Args }),
     )
@@ -105,7 +122,8 @@ function configFlags(args: Args): ConfigFlags {
 /** CONFIG as given; none given and no check from flags means the default path. */
 function configPath(args: Args): string | null {
   if (args.config !== undefined) return args.config;
-  const flagChecks = (args.command?.length ?? 0) + (args.tcp?.length ?? 0) + (args.http?.length ?? 0);
+  const flagChecks =
+    (args.command?.length ?? 0) + (args.tcp?.length ?? 0) + (args.http?.length ?? 0);
   return flagChecks > 0 ? null : defaultConfigPath;
 }
 

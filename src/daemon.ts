@@ -179,7 +179,13 @@ function address(runtime: Runtime): string {
 function logStart(logger: Logger, runtime: Runtime, pidfile: Pidfile): void {
   const checks = runtime.config.checks.map((check) => check.name);
   logger.info(
-    { address: address(runtime), pid: process.pid, pidfile: pidfile.path, checks, config: runtime.config.file },
+    {
+      address: address(runtime),
+      pid: process.pid,
+      pidfile: pidfile.path,
+      checks,
+      config: runtime.config.file,
+    },
     `healthcheckd listening on ${address(runtime)}`,
   );
 }

@@ -7,12 +7,7 @@ export const exitCodes = {
 } as const;
 
 export type ErrorCode =
-  | 'E_CONFIG'
-  | 'E_USAGE'
-  | 'E_ALREADY_RUNNING'
-  | 'E_PIDFILE'
-  | 'E_LISTEN'
-  | 'E_RUNTIME';
+  'E_CONFIG' | 'E_USAGE' | 'E_ALREADY_RUNNING' | 'E_PIDFILE' | 'E_LISTEN' | 'E_RUNTIME';
 
 const exitCodeFor: Record<ErrorCode, number> = {
   E_CONFIG: exitCodes.config,

@@ -20,7 +20,10 @@ const staleMs = 10_000;
  */
 export function acquirePidfile(path: string, logger: Logger): Pidfile {
   const onCompromised = (error: Error): void =>
-    logger.error({ err: error, pidfile: path }, 'pidfile lock compromised; still running, check for a second daemon');
+    logger.error(
+      { err: error, pidfile: path },
+      'pidfile lock compromised; still running, check for a second daemon',
+    );
   const release = lockOrTakeOver(path, onCompromised);
   try {
     writeFileAtomic(path, `${process.pid}\n`);

@@ -24,11 +24,14 @@ export interface ResponderDeps {
 }
 
 /** Wires the checks to HTTP: picks the probes a route names, evaluates them, builds the answer. */
-export function createResponder(deps: ResponderDeps): (question: Question) => Answer | Promise<Answer> {
+export function createResponder(
+  deps: ResponderDeps,
+): (question: Question) => Answer | Promise<Answer> {
   const { checks, statusCodes } = deps;
   return (question) => {
     const route = question.target.route;
-    if (deps.draining()) return maintenanceAnswer({ reason: 'shutting down', until: null }, statusCodes, Date.now());
+    if (deps.draining())
+      return maintenanceAnswer({ reason: 'shutting down', until: null }, statusCodes, Date.now());
     const probes = probesFor(checks, route);
     if (probes === null) return notFound(describe(route));
     const format = negotiate(question.accept, question.target.formatJson);

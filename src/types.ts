@@ -100,7 +100,10 @@ export interface DaemonSettings {
 export interface AgentSettings {
   readonly port: number;
   /** `cpu`, `command:<cmd>` or `none` (default). */
-  readonly weight: { readonly kind: 'none' } | { readonly kind: 'cpu' } | { readonly kind: 'command'; readonly command: string };
+  readonly weight:
+    | { readonly kind: 'none' }
+    | { readonly kind: 'cpu' }
+    | { readonly kind: 'command'; readonly command: string };
   /** Percent, 1-100. Default 1. */
   readonly minWeight: number;
   /** Default drain. */

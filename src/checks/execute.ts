@@ -15,7 +15,9 @@ export interface ExecuteDeps {
 }
 
 /** Creates the function that runs a check once: a slot from the limiter, then the check itself. */
-export function createExecutor(deps: ExecuteDeps): (definition: CheckDefinition) => Promise<RunResult> {
+export function createExecutor(
+  deps: ExecuteDeps,
+): (definition: CheckDefinition) => Promise<RunResult> {
   const specs = new WeakMap<CheckDefinition, CommandSpec>();
   const specFor = (definition: CheckDefinition): CommandSpec => {
     let spec = specs.get(definition);

@@ -34,11 +34,17 @@ export function runHttpGet(
         finishedAt: Date.now(),
       });
     };
-    const req = request(url, { method: 'GET', headers: { 'user-agent': 'healthcheckd' } }, (res) => {
-      res.on('data', capture.add);
-      res.once('end', () => finish(res.statusCode ?? null, `HTTP ${res.statusCode}\n${capture.text()}`));
-      res.once('error', (error) => finish(null, `reading ${url}: ${error.message}`));
-    });
+    const req = request(
+      url,
+      { method: 'GET', headers: { 'user-agent': 'healthcheckd' } },
+      (res) => {
+        res.on('data', capture.add);
+        res.once('end', () =>
+          finish(res.statusCode ?? null, `HTTP ${res.statusCode}\n${capture.text()}`),
+        );
+        res.once('error', (error) => finish(null, `reading ${url}: ${error.message}`));
+      },
+    );
     const timer = setTimeout(
       () => finish(null, `no answer from ${url} within ${configuredMs} ms`, true),
       timeoutMs,

@@ -36,10 +36,13 @@ export function createLimiter(slots: number): Limiter {
       return new Promise((resolve) => {
         const waiter: Waiter = {
           grant: resolve,
-          timer: setTimeout(() => {
-            queue.splice(queue.indexOf(waiter), 1);
-            resolve(null);
-          }, Math.max(0, deadline - Date.now())),
+          timer: setTimeout(
+            () => {
+              queue.splice(queue.indexOf(waiter), 1);
+              resolve(null);
+            },
+            Math.max(0, deadline - Date.now()),
+          ),
         };
         queue.push(waiter);
       });

@@ -44,7 +44,11 @@ export function createProbe(
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
 
-  const snapshot = (): CheckSnapshot => ({ definition, state, stale: isStale(definition, state, now()) });
+  const snapshot = (): CheckSnapshot => ({
+    definition,
+    state,
+    stale: isStale(definition, state, now()),
+  });
 
   const run = (): Promise<CheckSnapshot> => {
     if (inFlight) return inFlight;
@@ -110,7 +114,8 @@ function logRun(
     durationMs: Math.round(result.durationMs),
   };
   if (after.status === before.status) {
-    if (logger.isLevelEnabled('debug')) logger.debug({ ...detail, output: result.output }, 'check ran');
+    if (logger.isLevelEnabled('debug'))
+      logger.debug({ ...detail, output: result.output }, 'check ran');
     return;
   }
   const fields = { ...detail, from: before.status, to: after.status, output: result.output };

@@ -21,7 +21,12 @@ interface Streaks {
 
 /** The state before any run. */
 export function initialState(now: number): CheckState {
-  return { status: 'pending', since: now, last: null, streaks: { pass: 0, fail: 0, notPass: 0, notFail: 0 } };
+  return {
+    status: 'pending',
+    since: now,
+    last: null,
+    streaks: { pass: 0, fail: 0, notPass: 0, notFail: 0 },
+  };
 }
 
 function nextStreaks(streaks: Streaks, status: Status): Streaks {
@@ -45,9 +50,15 @@ function mayMove(from: CheckStatus, to: Status, streaks: Streaks, rise: number, 
 }
 
 /** Applies one run result to the state, honouring rise and fall. */
-export function advance(state: CheckState, result: RunResult, rise: number, fall: number): CheckState {
+export function advance(
+  state: CheckState,
+  result: RunResult,
+  rise: number,
+  fall: number,
+): CheckState {
   const streaks = nextStreaks(state.streaks, result.status);
-  const moves = result.status !== state.status && mayMove(state.status, result.status, streaks, rise, fall);
+  const moves =
+    result.status !== state.status && mayMove(state.status, result.status, streaks, rise, fall);
   return {
     status: moves ? result.status : state.status,
     since: moves ? result.finishedAt : state.since,

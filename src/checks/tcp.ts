@@ -9,7 +9,11 @@ export function splitHostPort(target: string): { host: string; port: number } {
 }
 
 /** Passes when a TCP connection to `host:port` opens within the timeout; never rejects. */
-export function runTcp(target: string, timeoutMs: number, configuredMs = timeoutMs): Promise<RunResult> {
+export function runTcp(
+  target: string,
+  timeoutMs: number,
+  configuredMs = timeoutMs,
+): Promise<RunResult> {
   const started = performance.now();
   const { host, port } = splitHostPort(target);
   return new Promise((resolve) => {

@@ -18,7 +18,11 @@ export interface MaintenanceNote {
 const words: Record<Status, string> = { pass: 'OK', warn: 'WARN', fail: 'ERROR' };
 
 /** Builds a response with the headers every answer carries. */
-export function answer(statusCode: number, body: string, contentType = 'text/plain; charset=utf-8'): Answer {
+export function answer(
+  statusCode: number,
+  body: string,
+  contentType = 'text/plain; charset=utf-8',
+): Answer {
   return {
     statusCode,
     body,

@@ -65,4 +65,3 @@ function fail(deps: HandlerDeps, res: ServerResponse, head: boolean, error: unkn
   deps.logger.error({ err: error }, 'answering a request failed; answering fail');
   send(res, deps.failClosed(), head);
 }
-

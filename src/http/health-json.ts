@@ -44,7 +44,11 @@ function outputOf(report: CheckReport): string {
 }
 
 /** The health+json document for an endpoint. */
-export function healthDocument(report: EndpointReport, exposeOutput: boolean, extra: Record<string, unknown> = {}) {
+export function healthDocument(
+  report: EndpointReport,
+  exposeOutput: boolean,
+  extra: Record<string, unknown> = {},
+) {
   const checks: Record<string, CheckEntry[]> = {};
   for (const check of report.checks) checks[check.name] = [checkEntry(check, exposeOutput)];
   return {

@@ -53,7 +53,10 @@ function rejectClient(error: NodeJS.ErrnoException, socket: Socket): void {
     socket.destroy();
     return;
   }
-  const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  const status =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? '431 Request Header Fields Too Large'
+      : '400 Bad Request';
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
@@ -72,13 +75,22 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 function listenError(error: NodeJS.ErrnoException, port: number, host: string): HealthcheckdError {
   const where = `${host}:${port}`;
   if (error.code === 'EADDRINUSE') {
-    return new HealthcheckdError('E_LISTEN', `cannot listen on ${where}: port ${port} is in use; stop the other process or choose another port with --port`);
+    return new HealthcheckdError(
+      'E_LISTEN',
+      `cannot listen on ${where}: port ${port} is in use; stop the other process or choose another port with --port`,
+    );
   }
   if (error.code === 'EACCES') {
-    return new HealthcheckdError('E_LISTEN', `cannot listen on ${where}: permission denied; use a port above 1023 or start as root`);
+    return new HealthcheckdError(
+      'E_LISTEN',
+      `cannot listen on ${where}: permission denied; use a port above 1023 or start as root`,
+    );
   }
   if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
-    return new HealthcheckdError('E_LISTEN', `cannot listen on ${where}: address ${host} is not on this host; fix bind`);
+    return new HealthcheckdError(
+      'E_LISTEN',
+      `cannot listen on ${where}: address ${host} is not on this host; fix bind`,
+    );
   }
   return new HealthcheckdError('E_LISTEN', `cannot listen on ${where}: ${error.message}`);
 }

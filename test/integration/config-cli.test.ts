@@ -8,7 +8,11 @@ describe('configuration errors and validate, from the CLI', () => {
   after(() => dir.cleanup());
 
   it('exits 78 naming file, line, expected and found, every problem at once', async () => {
-    const file = writeConfig(dir.path, '[healthcheckd]\nport = abc\ncomand = true\ntimeout = soon\n', 'bad.config');
+    const file = writeConfig(
+      dir.path,
+      '[healthcheckd]\nport = abc\ncomand = true\ntimeout = soon\n',
+      'bad.config',
+    );
     const result = await runCli([file]);
     assert.equal(result.code, 78);
     assert.match(result.stderr, new RegExp(`${file}:2: .*port.*expected.*found "abc"`));
@@ -19,10 +23,17 @@ describe('configuration errors and validate, from the CLI', () => {
 
   it('refuses an unquoted ; in a command with the line and the fix, and runs nothing', async () => {
     const marker = join(dir.path, 'ran');
-    const file = writeConfig(dir.path, `[healthcheckd]\nport = 0\ncommand = touch ${marker}; echo 'a;b'\n`, 'semicolon.config');
+    const file = writeConfig(
+      dir.path,
+      `[healthcheckd]\nport = 0\ncommand = touch ${marker}; echo 'a;b'\n`,
+      'semicolon.config',
+    );
     const result = await runCli(['validate', file]);
     assert.equal(result.code, 78);
-    assert.match(result.stderr, new RegExp(`${file}:3: .*';' starts an INI comment; quote the whole value`));
+    assert.match(
+      result.stderr,
+      new RegExp(`${file}:3: .*';' starts an INI comment; quote the whole value`),
+    );
   });
 
   it('refuses a config with no check: a daemon that always says OK is a lie', async () => {

@@ -41,7 +41,10 @@ export interface CliProcess {
 }
 
 /** Starts `healthcheckd ...args` as a child process. */
-export function startCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliProcess {
+export function startCli(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): CliProcess {
   const child = spawn(process.execPath, [binPath, ...args], {
     cwd: options.cwd ?? repoRoot,
     env: { ...process.env, ...options.env },
@@ -51,7 +54,9 @@ export function startCli(args: readonly string[], options: { cwd?: string; env?:
   let err = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<Exit>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const waitFor = (pattern: RegExp, ms = 10_000): Promise<RegExpExecArray> =>
     new Promise((resolve, reject) => {
       const check = (): boolean => {
@@ -84,7 +89,10 @@ export function startCli(args: readonly string[], options: { cwd?: string; env?:
 }
 
 /** Runs the CLI to completion (for validate, check, bad configs). */
-export async function runCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}) {
+export async function runCli(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+) {
   const cli = startCli(args, options);
   const timer = setTimeout(() => cli.child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
   const exit = await cli.exited;
@@ -100,7 +108,10 @@ export interface RunningDaemon extends CliProcess {
 }
 
 /** Starts a daemon (pass `--port 0` to get a free port) and waits for its startup line. */
-export async function startDaemon(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunningDaemon> {
+export async function startDaemon(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunningDaemon> {
   const cli = startCli(args, options);
   try {
     const match = await cli.waitFor(/listening on http:\/\/[^\s"]*:(\d+)/);
@@ -124,11 +135,24 @@ export interface HttpReply {
 /** One HTTP request over a fresh connection. */
 export function httpRequest(
   port: number,
-  options: { method?: string; path?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number } = {},
+  options: {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    timeoutMs?: number;
+  } = {},
 ): Promise<HttpReply> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path ?? '/', headers: options.headers ?? {}, agent: false },
+      {
+        host: '127.0.0.1',
+        port,
+        method: options.method ?? 'GET',
+        path: options.path ?? '/',
+        headers: options.headers ?? {},
+        agent: false,
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -143,7 +167,11 @@ export function httpRequest(
 }
 
 /** Polls `fn` until it returns true or `ms` pass. */
-export async function eventually(fn: () => boolean | Promise<boolean>, ms = 5_000, stepMs = 50): Promise<boolean> {
+export async function eventually(
+  fn: () => boolean | Promise<boolean>,
+  ms = 5_000,
+  stepMs = 50,
+): Promise<boolean> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     if (await fn()) return true;
@@ -163,7 +191,9 @@ export function alive(pid: number): boolean {
 }
 
 function onPath(name: string): boolean {
-  return (process.env.PATH ?? '').split(':').some((dir) => dir !== '' && existsSync(join(dir, name)));
+  return (process.env.PATH ?? '')
+    .split(':')
+    .some((dir) => dir !== '' && existsSync(join(dir, name)));
 }
 
 /**
@@ -172,7 +202,8 @@ function onPath(name: string): boolean {
  */
 export function requireProgram(name: string): string | false {
   if (onPath(name)) return false;
-  if (process.env.CI === 'true') throw new Error(`${name} is required under CI=true but was not found on PATH`);
+  if (process.env.CI === 'true')
+    throw new Error(`${name} is required under CI=true but was not found on PATH`);
   return `${name} not found on PATH; install it to run this test`;
 }
 

@@ -4,7 +4,14 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createTcpServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { eventually, httpRequest, runCli, startDaemon, tempDir, type RunningDaemon } from './harness.js';
+import {
+  eventually,
+  httpRequest,
+  runCli,
+  startDaemon,
+  tempDir,
+  type RunningDaemon,
+} from './harness.js';
 
 function listen(server: Server | HttpServer): Promise<number> {
   return new Promise((resolve) => {
@@ -31,13 +38,24 @@ describe('checks from flags, with no config file', () => {
     const a = createTcpServer((socket) => socket.destroy());
     const b = createTcpServer((socket) => socket.destroy());
     const [portA, portB] = [await listen(a), await listen(b)];
-    const daemon = await startDaemon(['--port', '0', '--pidfile', join(dir.path, 'tcp.pid'), '--tcp', `127.0.0.1:${portA}`, '--tcp', `127.0.0.1:${portB}`]);
+    const daemon = await startDaemon([
+      '--port',
+      '0',
+      '--pidfile',
+      join(dir.path, 'tcp.pid'),
+      '--tcp',
+      `127.0.0.1:${portA}`,
+      '--tcp',
+      `127.0.0.1:${portB}`,
+    ]);
     try {
       assert.equal((await httpRequest(daemon.port)).status, 200);
       await close(b);
       const reply = await httpRequest(daemon.port, { path: '/?format=json' });
       assert.equal(reply.status, 503);
-      const doc = JSON.parse(reply.body) as { checks: Record<string, [{ status: string; output: string }]> };
+      const doc = JSON.parse(reply.body) as {
+        checks: Record<string, [{ status: string; output: string }]>;
+      };
       assert.equal(doc.checks['tcp-1']?.[0].status, 'pass');
       assert.equal(doc.checks['tcp-2']?.[0].status, 'fail');
       assert.match(doc.checks['tcp-2']?.[0].output ?? '', /ECONNREFUSED/);
@@ -51,7 +69,14 @@ describe('checks from flags, with no config file', () => {
     let status = 200;
     const server = createHttpServer((_req, res) => res.writeHead(status).end('hi'));
     const port = await listen(server);
-    const daemon = await startDaemon(['--port', '0', '--pidfile', join(dir.path, 'http.pid'), '--http', `http://127.0.0.1:${port}/health`]);
+    const daemon = await startDaemon([
+      '--port',
+      '0',
+      '--pidfile',
+      join(dir.path, 'http.pid'),
+      '--http',
+      `http://127.0.0.1:${port}/health`,
+    ]);
     try {
       assert.equal((await httpRequest(daemon.port)).status, 200);
       status = 500;
@@ -137,8 +162,14 @@ group = slow
   it('answers a group on /<group>', async () => {
     const ready = await httpRequest(daemon.port, { path: '/ready?format=json' });
     assert.equal(ready.status, 200);
-    assert.deepEqual(Object.keys((JSON.parse(ready.body) as { checks: object }).checks).sort(), ['db', 'script']);
-    const live = await httpRequest(daemon.port, { path: '/live', headers: { accept: 'application/json' } });
+    assert.deepEqual(Object.keys((JSON.parse(ready.body) as { checks: object }).checks).sort(), [
+      'db',
+      'script',
+    ]);
+    const live = await httpRequest(daemon.port, {
+      path: '/live',
+      headers: { accept: 'application/json' },
+    });
     assert.deepEqual(Object.keys((JSON.parse(live.body) as { checks: object }).checks), ['script']);
     assert.equal(live.headers['content-type'], 'application/json');
     const slow = await httpRequest(daemon.port, { path: '/slow' });
@@ -146,13 +177,18 @@ group = slow
   });
 
   it('gives IETF health+json with status, output, duration, exit code and time', async () => {
-    const reply = await httpRequest(daemon.port, { headers: { accept: 'application/health+json' } });
+    const reply = await httpRequest(daemon.port, {
+      headers: { accept: 'application/health+json' },
+    });
     assert.equal(reply.headers['content-type'], 'application/health+json');
     assert.equal(reply.headers['cache-control'], 'no-store');
     const doc = JSON.parse(reply.body) as {
       status: string;
       serviceId: string;
-      checks: Record<string, [{ status: string; output: string; observedValue: number; exitCode: number; time: string }]>;
+      checks: Record<
+        string,
+        [{ status: string; output: string; observedValue: number; exitCode: number; time: string }]
+      >;
     };
     assert.equal(doc.status, 'warn');
     const script = doc.checks.script?.[0];
@@ -178,17 +214,24 @@ describe('check semantics', () => {
   after(() => dir.cleanup());
   const file = (name: string, body: string): string => {
     const path = join(dir.path, `${name}.config`);
-    writeFileSync(path, `[healthcheckd]\nport = 0\npiddir = ${dir.path}\npidfile = ${name}.pid\n${body}`);
+    writeFileSync(
+      path,
+      `[healthcheckd]\nport = 0\npiddir = ${dir.path}\npidfile = ${name}.pid\n${body}`,
+    );
     return path;
   };
 
   it('warn_exit_codes turns exit 1 into warn: 200, WARN, JSON warn', async () => {
-    const daemon = await startDaemon([file('warn', '[check:w]\ncommand = exit 1\nwarn_exit_codes = 1\n')]);
+    const daemon = await startDaemon([
+      file('warn', '[check:w]\ncommand = exit 1\nwarn_exit_codes = 1\n'),
+    ]);
     try {
       const text = await httpRequest(daemon.port);
       assert.equal(text.status, 200);
       assert.equal(text.body, 'WARN');
-      const json = JSON.parse((await httpRequest(daemon.port, { path: '/?format=json' })).body) as { status: string };
+      const json = JSON.parse((await httpRequest(daemon.port, { path: '/?format=json' })).body) as {
+        status: string;
+      };
       assert.equal(json.status, 'warn');
     } finally {
       await daemon.stop();
@@ -196,7 +239,9 @@ describe('check semantics', () => {
   });
 
   it('expose_output = false keeps command output out of the JSON', async () => {
-    const daemon = await startDaemon([file('hidden', 'expose_output = false\n[check:secret]\ncommand = echo password123\n')]);
+    const daemon = await startDaemon([
+      file('hidden', 'expose_output = false\n[check:secret]\ncommand = echo password123\n'),
+    ]);
     try {
       const reply = await httpRequest(daemon.port, { path: '/?format=json' });
       assert.equal(reply.status, 200);
@@ -210,7 +255,9 @@ describe('check semantics', () => {
   it('cache_pass reuses a pass, Pragma: no-cache bypasses it', async () => {
     const runs = join(dir.path, 'cache-runs');
     writeFileSync(runs, '');
-    const daemon = await startDaemon([file('cache', `[check:c]\ncommand = "echo x >> ${runs}"\ncache_pass = 60s\n`)]);
+    const daemon = await startDaemon([
+      file('cache', `[check:c]\ncommand = "echo x >> ${runs}"\ncache_pass = 60s\n`),
+    ]);
     try {
       await httpRequest(daemon.port);
       await httpRequest(daemon.port);
@@ -225,7 +272,9 @@ describe('check semantics', () => {
   it('cache_fail reuses a fail for its own TTL', async () => {
     const runs = join(dir.path, 'cachefail-runs');
     writeFileSync(runs, '');
-    const daemon = await startDaemon([file('cachefail', `[check:c]\ncommand = "echo x >> ${runs}; exit 2"\ncache_fail = 60s\n`)]);
+    const daemon = await startDaemon([
+      file('cachefail', `[check:c]\ncommand = "echo x >> ${runs}; exit 2"\ncache_fail = 60s\n`),
+    ]);
     try {
       assert.equal((await httpRequest(daemon.port)).status, 503);
       assert.equal((await httpRequest(daemon.port)).status, 503);
@@ -238,7 +287,9 @@ describe('check semantics', () => {
   it('fall = 2 needs two failures in a row before the state turns fail', async () => {
     const flag = join(dir.path, 'fall-flag');
     writeFileSync(flag, '');
-    const daemon = await startDaemon([file('fall', `[check:f]\ncommand = "test -e ${flag}"\nfall = 2\nrise = 2\n`)]);
+    const daemon = await startDaemon([
+      file('fall', `[check:f]\ncommand = "test -e ${flag}"\nfall = 2\nrise = 2\n`),
+    ]);
     try {
       assert.equal((await httpRequest(daemon.port)).status, 503, 'pending → pass takes rise = 2');
       assert.equal((await httpRequest(daemon.port)).status, 200);
@@ -254,14 +305,18 @@ describe('check semantics', () => {
   });
 
   it('background mode: pending fails, then answers at once from the last result', async () => {
-    const daemon = await startDaemon([file('bg', '[check:b]\ncommand = sleep 1\ninterval = 1s\ntimeout = 5s\n')]);
+    const daemon = await startDaemon([
+      file('bg', '[check:b]\ncommand = sleep 1\ninterval = 1s\ntimeout = 5s\n'),
+    ]);
     try {
       let started = Date.now();
       const pending = await httpRequest(daemon.port, { path: '/?format=json' });
       assert.ok(Date.now() - started < 500, 'no waiting for the run');
       assert.equal(pending.status, 503);
       assert.match(pending.body, /pending/);
-      assert.ok(await eventually(async () => (await httpRequest(daemon.port)).status === 200, 5_000));
+      assert.ok(
+        await eventually(async () => (await httpRequest(daemon.port)).status === 200, 5_000),
+      );
       started = Date.now();
       for (let i = 0; i < 5; i += 1) assert.equal((await httpRequest(daemon.port)).status, 200);
       assert.ok(Date.now() - started < 500, 'answers do not wait for the run in progress');
@@ -273,11 +328,21 @@ describe('check semantics', () => {
   it('max_age turns a stale result into fail', async () => {
     const flag = join(dir.path, 'stale-flag');
     writeFileSync(flag, '');
-    const daemon = await startDaemon([file('stale', `[check:s]\ncommand = "test -e ${flag} || sleep 10"\ninterval = 200ms\nmax_age = 1s\ntimeout = 20s\n`)]);
+    const daemon = await startDaemon([
+      file(
+        'stale',
+        `[check:s]\ncommand = "test -e ${flag} || sleep 10"\ninterval = 200ms\nmax_age = 1s\ntimeout = 20s\n`,
+      ),
+    ]);
     try {
-      assert.ok(await eventually(async () => (await httpRequest(daemon.port)).status === 200, 3_000));
+      assert.ok(
+        await eventually(async () => (await httpRequest(daemon.port)).status === 200, 3_000),
+      );
       unlinkSync(flag);
-      assert.ok(await eventually(async () => (await httpRequest(daemon.port)).status === 503, 4_000), 'stale after max_age');
+      assert.ok(
+        await eventually(async () => (await httpRequest(daemon.port)).status === 503, 4_000),
+        'stale after max_age',
+      );
       assert.match((await httpRequest(daemon.port, { path: '/?format=json' })).body, /stale/);
     } finally {
       await daemon.stop();
@@ -290,7 +355,10 @@ describe('healthcheckd check', () => {
   after(() => dir.cleanup());
   const config = join(dir.path, 'check.config');
   before(() =>
-    writeFileSync(config, `[healthcheckd]\n[check:good]\ncommand = echo all good\n[check:meh]\ncommand = 'echo "so so"; exit 1'\nwarn_exit_codes = 1\n[check:bad]\ncommand = "echo broken >&2; exit 2"\ncritical = true\n`),
+    writeFileSync(
+      config,
+      `[healthcheckd]\n[check:good]\ncommand = echo all good\n[check:meh]\ncommand = 'echo "so so"; exit 1'\nwarn_exit_codes = 1\n[check:bad]\ncommand = "echo broken >&2; exit 2"\ncritical = true\n`,
+    ),
   );
 
   it('prints one line per check and exits 2 when a check fails', async () => {
@@ -308,7 +376,10 @@ describe('healthcheckd check', () => {
 
   it('--json prints the same health+json document as HTTP', async () => {
     const result = await runCli(['check', config, '--json', '--check', 'good']);
-    const doc = JSON.parse(result.stdout) as { status: string; checks: Record<string, [{ output: string }]> };
+    const doc = JSON.parse(result.stdout) as {
+      status: string;
+      checks: Record<string, [{ output: string }]>;
+    };
     assert.equal(doc.status, 'pass');
     assert.equal(doc.checks.good?.[0].output, 'all good\n');
   });

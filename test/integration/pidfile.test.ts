@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { existsSync, lstatSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { alive, eventually, httpRequest, runCli, startCli, startDaemon, tempDir } from './harness.js';
+import {
+  alive,
+  eventually,
+  httpRequest,
+  runCli,
+  startCli,
+  startDaemon,
+  tempDir,
+} from './harness.js';
 
 describe('pidfile', () => {
   const dir = tempDir();
@@ -16,7 +24,10 @@ describe('pidfile', () => {
       assert.equal(readFileSync(pidfile, 'utf8').trim(), String(first.pid));
       const second = await runCli(args(pidfile));
       assert.equal(second.code, 1);
-      assert.match(second.stderr, new RegExp(`already running \\(pid ${first.pid}, pidfile ${pidfile}\\)`));
+      assert.match(
+        second.stderr,
+        new RegExp(`already running \\(pid ${first.pid}, pidfile ${pidfile}\\)`),
+      );
       assert.equal((await httpRequest(first.port)).status, 200, 'the first daemon keeps answering');
     } finally {
       await first.stop();
@@ -82,7 +93,14 @@ describe('pidfile', () => {
     const first = await startDaemon(args(join(dir.path, 'a.pid')));
     try {
       const pidfile = join(dir.path, 'b.pid');
-      const second = await runCli(['--port', String(first.port), '--pidfile', pidfile, '--command', 'true']);
+      const second = await runCli([
+        '--port',
+        String(first.port),
+        '--pidfile',
+        pidfile,
+        '--command',
+        'true',
+      ]);
       assert.equal(second.code, 1);
       assert.match(second.stderr, new RegExp(`port ${first.port} is in use`));
       assert.equal(existsSync(pidfile), false);
@@ -94,7 +112,10 @@ describe('pidfile', () => {
   it('exits at once on a second signal while a stop is waiting', async () => {
     const pidfile = join(dir.path, 'twice.pid');
     const config = join(dir.path, 'twice.config');
-    writeFileSync(config, `[healthcheckd]\nport = 0\npidfile = ${pidfile}\nshutdown_delay = 30s\ncommand = true\n`);
+    writeFileSync(
+      config,
+      `[healthcheckd]\nport = 0\npidfile = ${pidfile}\nshutdown_delay = 30s\ncommand = true\n`,
+    );
     const daemon = startCli([config]);
     await daemon.waitFor(/listening on/);
     daemon.child.kill('SIGTERM');

@@ -35,7 +35,15 @@ describe('SIGHUP reload and logs', () => {
       const newPort = Number(match[1]);
       assert.equal(newPort, port);
       assert.equal((await httpRequest(newPort)).status, 503);
-      assert.ok(await eventually(async () => httpRequest(daemon.port).then(() => false, () => true)), 'old port closed');
+      assert.ok(
+        await eventually(async () =>
+          httpRequest(daemon.port).then(
+            () => false,
+            () => true,
+          ),
+        ),
+        'old port closed',
+      );
     } finally {
       await daemon.stop();
     }
@@ -45,7 +53,10 @@ describe('SIGHUP reload and logs', () => {
     write('port = 0\ncommand = true\nlog_format = json\n');
     const daemon = await startDaemon([file]);
     try {
-      const line = daemon.stderr().split('\n').find((text) => text.includes('listening on'));
+      const line = daemon
+        .stderr()
+        .split('\n')
+        .find((text) => text.includes('listening on'));
       const entry = JSON.parse(line ?? '{}') as Record<string, unknown>;
       assert.equal(entry.pid, daemon.pid);
       assert.equal(entry.pidfile, join(dir.path, 'reload.pid'));

@@ -4,7 +4,14 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { httpRequest, repoRoot, requireProgram, startDaemon, tempDir, type RunningDaemon } from './harness.js';
+import {
+  httpRequest,
+  repoRoot,
+  requireProgram,
+  startDaemon,
+  tempDir,
+  type RunningDaemon,
+} from './harness.js';
 
 const run = promisify(execFile);
 
@@ -20,17 +27,21 @@ describe('the seed example (random_example.config)', () => {
     dir.cleanup();
   });
 
-  it('answers curl -I with a mix of 200 OK and 503 Service Unavailable', { skip: requireProgram('curl') }, async () => {
-    const seen = new Set<string>();
-    for (let i = 0; i < 40 && seen.size < 2; i += 1) {
-      const { stdout } = await run('curl', ['-sI', `http://localhost:${daemon.port}/`]);
-      const statusLine = stdout.split('\r\n')[0] ?? '';
-      assert.match(statusLine, /^HTTP\/1\.1 (200 OK|503 Service Unavailable)$/);
-      assert.match(stdout, /cache-control: no-store/i);
-      seen.add(statusLine);
-    }
-    assert.deepEqual([...seen].sort(), ['HTTP/1.1 200 OK', 'HTTP/1.1 503 Service Unavailable']);
-  });
+  it(
+    'answers curl -I with a mix of 200 OK and 503 Service Unavailable',
+    { skip: requireProgram('curl') },
+    async () => {
+      const seen = new Set<string>();
+      for (let i = 0; i < 40 && seen.size < 2; i += 1) {
+        const { stdout } = await run('curl', ['-sI', `http://localhost:${daemon.port}/`]);
+        const statusLine = stdout.split('\r\n')[0] ?? '';
+        assert.match(statusLine, /^HTTP\/1\.1 (200 OK|503 Service Unavailable)$/);
+        assert.match(stdout, /cache-control: no-store/i);
+        seen.add(statusLine);
+      }
+      assert.deepEqual([...seen].sort(), ['HTTP/1.1 200 OK', 'HTTP/1.1 503 Service Unavailable']);
+    },
+  );
 
   it('answers GET with OK for 200 and ERROR for 503, on any path', async () => {
     const bodies = new Set<string>();
@@ -66,7 +77,10 @@ describe('status codes and checks from flags', () => {
 
   it('uses the configured status codes', async () => {
     const config = join(dir.path, 'codes.config');
-    writeFileSync(config, `[healthcheckd]\nport = 0\npiddir = ${dir.path}\nstatus_fail = 504\ncommand = false\n`);
+    writeFileSync(
+      config,
+      `[healthcheckd]\nport = 0\npiddir = ${dir.path}\nstatus_fail = 504\ncommand = false\n`,
+    );
     const daemon = await startDaemon([config]);
     try {
       const reply = await httpRequest(daemon.port);
@@ -78,7 +92,16 @@ describe('status codes and checks from flags', () => {
   });
 
   it('runs with checks from --command flags and no config file', async () => {
-    const daemon = await startDaemon(['--port', '0', '--pidfile', join(dir.path, 'flags.pid'), '--command', 'true', '--command', 'exit 0']);
+    const daemon = await startDaemon([
+      '--port',
+      '0',
+      '--pidfile',
+      join(dir.path, 'flags.pid'),
+      '--command',
+      'true',
+      '--command',
+      'exit 0',
+    ]);
     try {
       const reply = await httpRequest(daemon.port);
       assert.equal(reply.status, 200);
@@ -91,7 +114,16 @@ describe('status codes and checks from flags', () => {
   });
 
   it('fails the aggregate when one of several checks fails', async () => {
-    const daemon = await startDaemon(['--port', '0', '--pidfile', join(dir.path, 'and.pid'), '--command', 'true', '--command', 'exit 3']);
+    const daemon = await startDaemon([
+      '--port',
+      '0',
+      '--pidfile',
+      join(dir.path, 'and.pid'),
+      '--command',
+      'true',
+      '--command',
+      'exit 3',
+    ]);
     try {
       const reply = await httpRequest(daemon.port);
       assert.equal(reply.status, 503);
