@@ -8,6 +8,9 @@ import { healthDocument } from './http/health-json.js';
 import { HealthcheckdError, exitCodes } from './errors.js';
 import { createLogger } from './logging.js';
 import { installSignals } from './signals.js';
+import { parseDuration } from './duration.js';
+import { scopeFor, setDown, setUp } from './maintenance/operator.js';
+import { collectStatus, formatStatus, statusExitCode } from './status.js';
 
 /** Where the CLI writes and how it exits; tests replace them. */
 export interface CliIo {
@@ -36,11 +39,14 @@ interface Args {
   readonly command?: string[];
   readonly tcp?: string[];
   readonly http?: string[];
-  readonly check?: string[];
+  readonly check?: string[] | string;
   readonly json?: boolean;
+  readonly reason?: string;
+  readonly for?: string;
 }
 
-type Action = { readonly name: 'run' | 'validate' | 'check'; readonly args: Args };
+type CommandName = 'run' | 'validate' | 'check' | 'down' | 'up' | 'status';
+type Action = { readonly name: CommandName; readonly args: Args };
 
 const daemonFlags = {
   port: { type: 'string', describe: 'HTTP port (overrides the file)' },
@@ -93,6 +99,28 @@ function parser(argv: readonly string[], record: (action: Action) => void): Argv
           })
           .option('json', { type: 'boolean', describe: 'print the health+json document' }),
       (args) => record({ name: 'check', args: args as Args }),
+    )
+    .command(
+      'down [config]',
+      'put all checks (or --check NAME) in maintenance',
+      (y) =>
+        withConfig(y)
+          .option('check', { type: 'string', describe: 'only this check' })
+          .option('reason', { type: 'string', describe: 'why (default: your user name)' })
+          .option('for', { type: 'string', describe: 'end it after this long, e.g. 30m' }),
+      (args) => record({ name: 'down', args: args as unknown as Args }),
+    )
+    .command(
+      'up [config]',
+      'end maintenance of all checks (or --check NAME)',
+      (y) => withConfig(y).option('check', { type: 'string', describe: 'only this check' }),
+      (args) => record({ name: 'up', args: args as unknown as Args }),
+    )
+    .command(
+      'status [config]',
+      "maintenance flags and the running daemon's live results",
+      (y) => withConfig(y),
+      (args) => record({ name: 'status', args: args as Args }),
     )
     .strict()
     .exitProcess(false)
@@ -163,10 +191,46 @@ const statusExit = { pass: 0, warn: 1, fail: 2 } as const;
 
 async function check(args: Args, io: CliIo): Promise<number> {
   const { config } = loadConfig(configPath(args), configFlags(args));
-  const report = await checkOnce(config, args.check ?? []);
+  const names = args.check === undefined ? [] : [args.check].flat();
+  const report = await checkOnce(config, names);
   const document = healthDocument(report, config.daemon.exposeOutput);
   io.stdout(args.json ? `${JSON.stringify(document, null, 2)}\n` : formatReport(report));
   return statusExit[report.status];
+}
+
+/** `--check` as one name: down/up take a single check. */
+function singleCheck(args: Args): string | undefined {
+  return Array.isArray(args.check) ? args.check.at(-1) : args.check;
+}
+
+function down(args: Args, io: CliIo): number {
+  const { config } = loadConfig(configPath(args), {});
+  const scope = scopeFor(config, singleCheck(args));
+  const forMs = args.for === undefined ? undefined : parseDuration(args.for);
+  if (forMs === null || forMs === 0) {
+    throw new HealthcheckdError('E_USAGE', `--for: expected a duration such as 30m or 2h, found "${args.for}"`);
+  }
+  const options = { ...(args.reason === undefined ? {} : { reason: args.reason }), ...(forMs === undefined ? {} : { forMs }) };
+  const { path, flag } = setDown(config, scope, options);
+  const until = flag.until === null ? 'until `healthcheckd up`' : `until ${new Date(flag.until).toISOString()}`;
+  io.stdout(`maintenance set: ${path} ("${flag.reason}" by ${flag.by}, ${until})\n`);
+  return exitCodes.ok;
+}
+
+function up(args: Args, io: CliIo): number {
+  const { config } = loadConfig(configPath(args), {});
+  const scope = scopeFor(config, singleCheck(args));
+  const removed = setUp(config, scope);
+  const name = scope.kind === 'all' ? 'all' : `check:${scope.name}`;
+  io.stdout(removed ? `maintenance ended: ${name}\n` : `no maintenance flag for ${name}; nothing to do\n`);
+  return exitCodes.ok;
+}
+
+async function status(args: Args, io: CliIo): Promise<number> {
+  const { config } = loadConfig(configPath(args), {});
+  const report = await collectStatus(config);
+  io.stdout(formatStatus(report));
+  return statusExitCode(report);
 }
 
 /** Runs the CLI and resolves with the exit code; operator mistakes become one-line errors. */
@@ -178,6 +242,9 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     if (chosen === null) return exitCodes.ok;
     if (chosen.name === 'validate') return validate(chosen.args, io);
     if (chosen.name === 'check') return await check(chosen.args, io);
+    if (chosen.name === 'down') return down(chosen.args, io);
+    if (chosen.name === 'up') return up(chosen.args, io);
+    if (chosen.name === 'status') return await status(chosen.args, io);
     return await run(chosen.args, io);
   } catch (error) {
     return report(error, io);

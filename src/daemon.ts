@@ -8,8 +8,14 @@ import { HealthcheckdError } from './errors.js';
 import { createHandler } from './http/handler.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
 import { acquirePidfile, type Pidfile } from './pidfile.js';
+import type { MaintenanceFlag } from './maintenance/flag.js';
+import { createMaintenanceView, type MaintenanceView } from './maintenance/view.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { checkCredentials } from './privileges.js';
 import { createResponder, failClosedAnswer } from './responder.js';
-import type { ResolvedConfig } from './types.js';
+import { toReport } from './checks/evaluate.js';
+import { scopeFile } from './maintenance/flag.js';
+import type { CheckDefinition, ResolvedConfig, RunResult } from './types.js';
 
 /** A running daemon. */
 export interface Daemon {
@@ -31,12 +37,18 @@ export interface DaemonOptions {
   readonly logger: Logger;
 }
 
+/** How often the spool is looked at when no request does it. */
+const spoolPollMs = 1_000;
+
 /** How long answers in flight may take once a stop begins. */
 const closeGraceMs = 2_000;
 
 interface Runtime {
   readonly config: ResolvedConfig;
+  /** Polls the spool so that maintenance on/off is logged when it happens. */
+  readonly spoolTimer: NodeJS.Timeout;
   readonly checks: CheckSet;
+  readonly maintenance: MaintenanceView;
   readonly limiter: Limiter;
   readonly http: HttpServer;
   readonly port: number;
@@ -46,11 +58,17 @@ interface Runtime {
 export async function startDaemon(initial: LoadedConfig, options: DaemonOptions): Promise<Daemon> {
   const { logger } = options;
   const tracker = createProcessTracker();
+  checkCredentials(initial.config.daemon.user);
   const pidfile = acquirePidfile(initial.config.daemon.pidfile, logger);
-  let draining = false;
-  let runtime: Runtime;
+  let drain: MaintenanceFlag | null = null;
+  let runtime!: Runtime;
+  const metrics = createMetrics({
+    checks: () => runtime.checks.all.map((probe) => toReport(probe.snapshot())),
+    maintenance: () => runtime.maintenance.active().map((entry) => scopeFile(entry.scope)),
+  });
+  const deps: RuntimeDeps = { tracker, logger, metrics, drain: () => drain };
   try {
-    runtime = await startRuntime(initial.config, { tracker, logger, draining: () => draining });
+    runtime = await startRuntime(initial.config, deps);
   } catch (error) {
     pidfile.release();
     throw error;
@@ -64,7 +82,7 @@ export async function startDaemon(initial: LoadedConfig, options: DaemonOptions)
   const stop = (): Promise<void> => {
     if (stopping) return stopping;
     stopping = (async () => {
-      draining = true;
+      drain = drainFlag(runtime.config.daemon.shutdownDelayMs);
       await shutdown(runtime, tracker, pidfile, logger);
       markStopped();
     })();
@@ -72,7 +90,7 @@ export async function startDaemon(initial: LoadedConfig, options: DaemonOptions)
   };
   const reload = async (): Promise<void> => {
     if (stopping) return;
-    runtime = await reloadRuntime(runtime, options, { tracker, logger, draining: () => draining });
+    runtime = await reloadRuntime(runtime, options, deps);
   };
   const abort = (): void => {
     tracker.killAll();
@@ -85,7 +103,14 @@ export async function startDaemon(initial: LoadedConfig, options: DaemonOptions)
 interface RuntimeDeps {
   readonly tracker: ProcessTracker;
   readonly logger: Logger;
-  readonly draining: () => boolean;
+  readonly metrics: Metrics;
+  /** Set while stopping: every endpoint answers maintenance. */
+  readonly drain: () => MaintenanceFlag | null;
+}
+
+function drainFlag(delayMs: number): MaintenanceFlag {
+  const since = Date.now();
+  return { reason: 'shutting down', since, until: since + delayMs, by: 'healthcheckd' };
 }
 
 async function startRuntime(
@@ -98,18 +123,33 @@ async function startRuntime(
     previous && previous.config.daemon.maxConcurrent === settings.maxConcurrent
       ? previous.limiter
       : createLimiter(settings.maxConcurrent);
-  const execute = createExecutor({ shell: settings.shell, limiter, tracker: deps.tracker });
-  const checks = createCheckSet(config.checks, { execute, logger: deps.logger }, previous?.checks);
+  const credentials = checkCredentials(settings.user);
+  const execute = createExecutor({
+    shell: settings.shell,
+    limiter,
+    tracker: deps.tracker,
+    ...(credentials ? { credentials } : {}),
+  });
+  const onResult = (definition: CheckDefinition, result: RunResult): void =>
+    deps.metrics.observeRun(definition.name, result);
+  const probeDeps = { execute, logger: deps.logger, onResult };
+  const checks = createCheckSet(config.checks, probeDeps, previous?.checks);
+  const maintenance = createMaintenanceView(settings.spoolDir, deps.logger);
   const listener = createHandler({
     isGroup: (name) => checks.byGroup.has(name),
     respond: createResponder({
       checks,
       statusCodes: settings.statusCodes,
       exposeOutput: settings.exposeOutput,
-      draining: deps.draining,
+      maintenance: (names) => deps.drain() ?? maintenance.affecting(names),
+      metrics: async () => ({
+        text: await deps.metrics.render(),
+        contentType: deps.metrics.contentType,
+      }),
     }),
     failClosed: () => failClosedAnswer(settings.statusCodes),
     logger: deps.logger,
+    onAnswer: deps.metrics.observeAnswer,
   });
   const sameAddress =
     previous &&
@@ -118,7 +158,8 @@ async function startRuntime(
   const http = sameAddress ? previous.http : createHttpServer(listener);
   const port = sameAddress ? previous.port : await http.listen(settings.port, settings.bind);
   http.setListener(listener);
-  return { config, checks, limiter, http, port };
+  const spoolTimer = setInterval(() => maintenance.active(), spoolPollMs).unref();
+  return { config, checks, maintenance, spoolTimer, limiter, http, port };
 }
 
 async function reloadRuntime(
@@ -142,6 +183,7 @@ async function reloadRuntime(
     return current;
   }
   current.checks.stop();
+  clearInterval(current.spoolTimer);
   next.checks.start();
   if (next.http !== current.http) await current.http.close(closeGraceMs);
   applyLogLevel(logger, config);
@@ -166,6 +208,7 @@ async function shutdown(
   }
   await runtime.http.close(closeGraceMs);
   runtime.checks.stop();
+  clearInterval(runtime.spoolTimer);
   tracker.killAll();
   pidfile.release();
   logger.info('stopped');

@@ -7,7 +7,14 @@ export const exitCodes = {
 } as const;
 
 export type ErrorCode =
-  'E_CONFIG' | 'E_USAGE' | 'E_ALREADY_RUNNING' | 'E_PIDFILE' | 'E_LISTEN' | 'E_RUNTIME';
+  | 'E_CONFIG'
+  | 'E_USAGE'
+  | 'E_ALREADY_RUNNING'
+  | 'E_PIDFILE'
+  | 'E_LISTEN'
+  | 'E_SPOOL'
+  | 'E_NO_DAEMON'
+  | 'E_RUNTIME';
 
 const exitCodeFor: Record<ErrorCode, number> = {
   E_CONFIG: exitCodes.config,
@@ -15,6 +22,8 @@ const exitCodeFor: Record<ErrorCode, number> = {
   E_ALREADY_RUNNING: exitCodes.runtime,
   E_PIDFILE: exitCodes.runtime,
   E_LISTEN: exitCodes.runtime,
+  E_SPOOL: exitCodes.runtime,
+  E_NO_DAEMON: 3,
   E_RUNTIME: exitCodes.runtime,
 };
 

@@ -1,5 +1,5 @@
 import type { CheckSet } from './checks/check-set.js';
-import { evaluate } from './checks/evaluate.js';
+import { combine, evaluate, toReport } from './checks/evaluate.js';
 import type { Probe } from './checks/probe.js';
 import {
   answer,
@@ -9,38 +9,51 @@ import {
   textAnswer,
   type Answer,
 } from './http/answer.js';
+import type { Question } from './http/handler.js';
 import { healthDocument, jsonAnswer } from './http/health-json.js';
 import { negotiate, type BodyFormat } from './http/negotiate.js';
-import type { Question } from './http/handler.js';
 import type { Route } from './http/routes.js';
+import type { MaintenanceFlag } from './maintenance/flag.js';
 import type { EndpointReport, StatusCodes } from './types.js';
 
 export interface ResponderDeps {
   readonly checks: CheckSet;
   readonly statusCodes: StatusCodes;
   readonly exposeOutput: boolean;
-  /** Set while the daemon drains on shutdown: every endpoint answers maintenance. */
-  readonly draining: () => boolean;
+  /** The maintenance flag covering these checks, or null; includes the shutdown drain. */
+  readonly maintenance: (checkNames: readonly string[]) => MaintenanceFlag | null;
+  readonly metrics: () => Promise<{ readonly text: string; readonly contentType: string }>;
 }
 
 /** Wires the checks to HTTP: picks the probes a route names, evaluates them, builds the answer. */
 export function createResponder(
   deps: ResponderDeps,
 ): (question: Question) => Answer | Promise<Answer> {
-  const { checks, statusCodes } = deps;
+  const names = new WeakMap<readonly Probe[], readonly string[]>();
   return (question) => {
     const route = question.target.route;
-    if (deps.draining())
-      return maintenanceAnswer({ reason: 'shutting down', until: null }, statusCodes, Date.now());
-    const probes = probesFor(checks, route);
+    if (route.kind === 'metrics') return deps.metrics().then((m) => answer(200, m.text, m.contentType));
+    const probes = probesFor(deps.checks, route);
     if (probes === null) return notFound(describe(route));
     const format = negotiate(question.accept, question.target.formatJson);
+    const flag = deps.maintenance(namesOf(names, probes));
+    if (flag) return renderMaintenance(flag, probes, format, deps);
     const result = evaluate(probes, { bypassCache: question.noCache });
     const alone = route.kind === 'check';
     const render = (report: EndpointReport): Answer =>
       renderReport(alone ? ownStatus(report) : report, format, deps);
     return result instanceof Promise ? result.then(render) : render(result);
   };
+}
+
+/** The check names of an endpoint, computed once per probe list. */
+function namesOf(cache: WeakMap<readonly Probe[], readonly string[]>, probes: readonly Probe[]) {
+  let names = cache.get(probes);
+  if (!names) {
+    names = probes.map((probe) => probe.definition.name);
+    cache.set(probes, names);
+  }
+  return names;
 }
 
 /**
@@ -55,17 +68,39 @@ function ownStatus(report: EndpointReport): EndpointReport {
 function renderReport(report: EndpointReport, format: BodyFormat, deps: ResponderDeps): Answer {
   if (format === 'text') return textAnswer(report.status, deps.statusCodes);
   const document = healthDocument(report, deps.exposeOutput);
-  const contentType = format === 'json' ? 'application/json' : 'application/health+json';
-  return jsonAnswer(statusCodeFor(report.status, deps.statusCodes), document, contentType);
+  return jsonAnswer(statusCodeFor(report.status, deps.statusCodes), document, contentTypeOf(format));
+}
+
+/** Maintenance: the checks are not run; JSON shows their last results and the flag. */
+function renderMaintenance(
+  flag: MaintenanceFlag,
+  probes: readonly Probe[],
+  format: BodyFormat,
+  deps: ResponderDeps,
+): Answer {
+  const now = Date.now();
+  const text = maintenanceAnswer(flag, deps.statusCodes, now);
+  if (format === 'text') return text;
+  const report = { ...combine(probes.map((probe) => toReport(probe.snapshot()))), status: 'fail' as const };
+  const maintenance = {
+    reason: flag.reason,
+    since: new Date(flag.since).toISOString(),
+    until: flag.until === null ? null : new Date(flag.until).toISOString(),
+    by: flag.by,
+  };
+  const document = healthDocument(report, deps.exposeOutput, { maintenance });
+  const json = jsonAnswer(deps.statusCodes.maintenance, document, contentTypeOf(format));
+  return { ...json, headers: { ...text.headers, ...json.headers } };
+}
+
+function contentTypeOf(format: BodyFormat): string {
+  return format === 'json' ? 'application/json' : 'application/health+json';
 }
 
 function probesFor(checks: CheckSet, route: Route): readonly Probe[] | null {
   if (route.kind === 'aggregate') return checks.all;
   if (route.kind === 'group') return checks.byGroup.get(route.name) ?? null;
-  if (route.kind === 'check') {
-    const probe = checks.byName.get(route.name);
-    return probe ? [probe] : null;
-  }
+  if (route.kind === 'check') return checks.single.get(route.name) ?? null;
   return null;
 }
 

@@ -7,6 +7,8 @@ export interface CheckSet {
   readonly all: readonly Probe[];
   readonly byName: ReadonlyMap<string, Probe>;
   readonly byGroup: ReadonlyMap<string, readonly Probe[]>;
+  /** Each probe alone, as `/check/<name>` serves it (a stable list per check). */
+  readonly single: ReadonlyMap<string, readonly Probe[]>;
   readonly start: () => void;
   readonly stop: () => void;
 }
@@ -32,10 +34,12 @@ export function createCheckSet(
       byGroup.set(group, [...(byGroup.get(group) ?? []), probe]);
     }
   }
+  const single = new Map(all.map((probe) => [probe.definition.name, [probe]]));
   return {
     all,
     byName,
     byGroup,
+    single,
     start: () => all.forEach((probe) => probe.start()),
     stop: () => all.forEach((probe) => probe.stop()),
   };

@@ -28,6 +28,8 @@ export interface Probe {
 export interface ProbeDeps {
   readonly execute: (definition: CheckDefinition) => Promise<RunResult>;
   readonly logger: Logger;
+  /** Called after every run (metrics). */
+  readonly onResult?: (definition: CheckDefinition, result: RunResult) => void;
   readonly now?: () => number;
   readonly random?: () => number;
 }
@@ -56,6 +58,7 @@ export function createProbe(
       const before = state;
       state = advance(state, result, definition.rise, definition.fall);
       logRun(deps.logger, definition, before, state, result);
+      deps.onResult?.(definition, result);
       inFlight = null;
       return snapshot();
     });

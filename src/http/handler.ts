@@ -19,6 +19,8 @@ export interface HandlerDeps {
   /** The answer when `respond` throws: a health daemon fails closed. */
   readonly failClosed: () => Answer;
   readonly logger: Logger;
+  /** Called with the status code of every answer (metrics). */
+  readonly onAnswer?: (statusCode: number) => void;
 }
 
 /** Creates the request listener: GET and HEAD only, nothing from the request reaches a check. */
@@ -26,18 +28,19 @@ export function createHandler(deps: HandlerDeps) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     if (hasBody(req)) res.shouldKeepAlive = false;
     const head = req.method === 'HEAD';
-    if (req.method !== 'GET' && !head) return send(res, methodNotAllowed, false);
+    const reply = (ready: Answer): void => {
+      deps.onAnswer?.(ready.statusCode);
+      send(res, ready, head);
+    };
+    if (req.method !== 'GET' && !head) return reply(methodNotAllowed);
     let result: Answer | Promise<Answer>;
     try {
       result = deps.respond(question(req, deps.isGroup));
     } catch (error) {
       return fail(deps, res, head, error);
     }
-    if (!(result instanceof Promise)) return send(res, result, head);
-    result.then(
-      (ready) => send(res, ready, head),
-      (error: unknown) => fail(deps, res, head, error),
-    );
+    if (!(result instanceof Promise)) return reply(result);
+    result.then(reply, (error: unknown) => fail(deps, res, head, error));
   };
 }
 

@@ -1,0 +1,62 @@
+import type { Logger } from 'pino';
+import { inForce, scopeFile, type MaintenanceFlag } from './flag.js';
+import { readSpool, spoolVersion, type SpoolEntry } from './spool.js';
+
+/** The daemon's view of the spool: which flags are in force now. */
+export interface MaintenanceView {
+  /** The flag that puts an endpoint holding these checks in maintenance, or null. */
+  readonly affecting: (checkNames: readonly string[]) => MaintenanceFlag | null;
+  /** Every flag in force now. */
+  readonly active: () => readonly SpoolEntry[];
+}
+
+/** Re-reads the spool at most this often when its directory did not change (in-place edits). */
+const rereadMs = 5_000;
+
+/**
+ * Creates the view. Each question stats the spool directory (a new, replaced or removed flag
+ * changes its mtime) and re-reads it only then; expiry is judged at question time. A change
+ * of the flags in force is logged once.
+ */
+export function createMaintenanceView(spoolDir: string, logger: Logger, now: () => number = Date.now): MaintenanceView {
+  let version = -2n;
+  let readAt = 0;
+  let entries: readonly SpoolEntry[] = [];
+  let logged = '';
+  const active = (): readonly SpoolEntry[] => {
+    const current = spoolVersion(spoolDir);
+    const time = now();
+    if (current !== version || time - readAt > rereadMs) {
+      version = current;
+      readAt = time;
+      entries = current === -1n ? [] : readSpool(spoolDir);
+    }
+    if (entries.length === 0 && logged === '') return entries;
+    const inForceNow = entries.filter((entry) => inForce(entry.flag, time));
+    logChange(inForceNow);
+    return inForceNow;
+  };
+  const logChange = (inForceNow: readonly SpoolEntry[]): void => {
+    const key = inForceNow.map((entry) => `${scopeFile(entry.scope)}:${entry.flag.since}`).join(',');
+    if (key === logged) return;
+    const before = logged;
+    logged = key;
+    if (inForceNow.length === 0) {
+      logger.info({ spoolDir }, 'maintenance off');
+      return;
+    }
+    const flags = inForceNow.map((entry) => ({ scope: scopeFile(entry.scope), ...entry.flag }));
+    logger.warn({ flags, previously: before || 'none' }, `maintenance on: ${flags.map((f) => `${f.scope} (${f.reason})`).join(', ')}`);
+  };
+  return {
+    active,
+    affecting(checkNames) {
+      const flags = active();
+      if (flags.length === 0) return null;
+      for (const { scope, flag } of flags) {
+        if (scope.kind === 'all' || checkNames.includes(scope.name)) return flag;
+      }
+      return null;
+    },
+  };
+}
