@@ -73,6 +73,6 @@ function spoolError(what: string, path: string, error: unknown): HealthcheckdErr
   const hint =
     code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
       ? `; run as a user who may write there (sudo) or set spool_dir`
-      : '; check spool_dir';
+      : '; set spool_dir to a directory healthcheckd may create and write';
   return new HealthcheckdError('E_SPOOL', `cannot ${what} ${path}: ${(error as Error).message}${hint}`);
 }
