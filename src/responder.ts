@@ -12,6 +12,8 @@ import {
 import type { Question } from './http/handler.js';
 import { healthDocument, jsonAnswer } from './http/health-json.js';
 import { negotiate, type BodyFormat } from './http/negotiate.js';
+import { renderStatusPage, type PageInput } from './http/status-page.js';
+import { hostname } from 'node:os';
 import type { Route } from './http/routes.js';
 import type { MaintenanceFlag } from './maintenance/flag.js';
 import type { EndpointReport, StatusCodes } from './types.js';
@@ -37,11 +39,11 @@ export function createResponder(
     if (probes === null) return notFound(describe(route));
     const format = negotiate(question.accept, question.target.formatJson);
     const flag = deps.maintenance(namesOf(names, probes));
-    if (flag) return renderMaintenance(flag, probes, format, deps);
+    if (flag) return renderMaintenance(flag, probes, format, route, deps);
     const result = evaluate(probes, { bypassCache: question.noCache });
     const alone = route.kind === 'check';
     const render = (report: EndpointReport): Answer =>
-      renderReport(alone ? ownStatus(report) : report, format, deps);
+      renderReport(alone ? ownStatus(report) : report, format, route, deps);
     return result instanceof Promise ? result.then(render) : render(result);
   };
 }
@@ -65,8 +67,17 @@ function ownStatus(report: EndpointReport): EndpointReport {
   return { ...report, status: status === 'pending' ? 'fail' : status };
 }
 
-function renderReport(report: EndpointReport, format: BodyFormat, deps: ResponderDeps): Answer {
+function renderReport(
+  report: EndpointReport,
+  format: BodyFormat,
+  route: Route,
+  deps: ResponderDeps,
+): Answer {
   if (format === 'text') return textAnswer(report.status, deps.statusCodes);
+  if (format === 'html') {
+    const statusCode = statusCodeFor(report.status, deps.statusCodes);
+    return pageAnswer({ ...pageBase(route, report, deps), status: report.status, statusCode, maintenance: null });
+  }
   const document = healthDocument(report, deps.exposeOutput);
   return jsonAnswer(statusCodeFor(report.status, deps.statusCodes), document, contentTypeOf(format));
 }
@@ -76,12 +87,18 @@ function renderMaintenance(
   flag: MaintenanceFlag,
   probes: readonly Probe[],
   format: BodyFormat,
+  route: Route,
   deps: ResponderDeps,
 ): Answer {
   const now = Date.now();
   const text = maintenanceAnswer(flag, deps.statusCodes, now);
   if (format === 'text') return text;
   const report = { ...combine(probes.map((probe) => toReport(probe.snapshot()))), status: 'fail' as const };
+  if (format === 'html') {
+    const statusCode = deps.statusCodes.maintenance;
+    const page = pageAnswer({ ...pageBase(route, report, deps), status: 'maintenance', statusCode, maintenance: flag });
+    return { ...page, headers: { ...text.headers, ...page.headers } };
+  }
   const maintenance = {
     reason: flag.reason,
     since: new Date(flag.since).toISOString(),
@@ -91,6 +108,24 @@ function renderMaintenance(
   const document = healthDocument(report, deps.exposeOutput, { maintenance });
   const json = jsonAnswer(deps.statusCodes.maintenance, document, contentTypeOf(format));
   return { ...json, headers: { ...text.headers, ...json.headers } };
+}
+
+/** How often the status page reloads itself. */
+const refreshSeconds = 5;
+
+function pageBase(route: Route, report: EndpointReport, deps: ResponderDeps) {
+  return {
+    title: route.kind === 'aggregate' ? 'all checks' : `${route.kind} ${'name' in route ? route.name : ''}`,
+    hostname: hostname(),
+    checks: report.checks,
+    exposeOutput: deps.exposeOutput,
+    now: Date.now(),
+    refreshSeconds,
+  };
+}
+
+function pageAnswer(input: PageInput): Answer {
+  return answer(input.statusCode, renderStatusPage(input), 'text/html; charset=utf-8');
 }
 
 function contentTypeOf(format: BodyFormat): string {

@@ -33,16 +33,30 @@ export interface Agent {
 /** Composes maintenance, the aggregate and the weight into the agent's line. */
 export function createAgent(deps: AgentDeps): Agent {
   const { settings } = deps;
-  const weight = createWeightSource({ ...deps, weight: settings.weight, minWeight: settings.minWeight });
+  const weight = createWeightSource({
+    ...deps,
+    weight: settings.weight,
+    minWeight: settings.minWeight,
+  });
   const line = async (): Promise<string> => {
     const base = { maintenanceMode: settings.maintenance, weight: null, reason: '' } as const;
     const maintenance = await deps.maintenance();
     if (maintenance) return agentLine({ ...base, status: 'fail', maintenance });
     const report = await deps.report();
     if (report.status === 'fail') {
-      return agentLine({ ...base, status: 'fail', maintenance: null, reason: failReason(report, deps.exposeOutput) });
+      return agentLine({
+        ...base,
+        status: 'fail',
+        maintenance: null,
+        reason: failReason(report, deps.exposeOutput),
+      });
     }
-    return agentLine({ ...base, status: report.status, maintenance: null, weight: await weight.read() });
+    return agentLine({
+      ...base,
+      status: report.status,
+      maintenance: null,
+      weight: await weight.read(),
+    });
   };
   return { line, stop: weight.stop };
 }

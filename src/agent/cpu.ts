@@ -38,7 +38,10 @@ export function parseProcStat(text: string): CpuTimes {
   if (line === undefined) {
     throw new Error(`/proc/stat: expected a line starting with "cpu ", found none`);
   }
-  const fields = line.trim().split(/\s+/).slice(1, 1 + countedFields);
+  const fields = line
+    .trim()
+    .split(/\s+/)
+    .slice(1, 1 + countedFields);
   if (fields.length < 4 || !fields.every((field) => /^\d+$/.test(field))) {
     throw new Error(
       `/proc/stat: expected "cpu user nice system idle ..." (at least 4 counters), found "${line.slice(0, 120)}"`,

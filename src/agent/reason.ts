@@ -6,7 +6,9 @@ import type { CheckReport, EndpointReport } from '../types.js';
  * home, as it does in the JSON answer.
  */
 export function failReason(report: EndpointReport, exposeOutput: boolean): string {
-  const failing = report.checks.filter((check) => check.status === 'fail' || check.status === 'pending');
+  const failing = report.checks.filter(
+    (check) => check.status === 'fail' || check.status === 'pending',
+  );
   const first = failing.find((check) => check.critical) ?? failing[0];
   if (!first) return report.checks.length === 0 ? 'no checks configured' : 'checks fail';
   return `${first.name}: ${describe(first, exposeOutput)}`;

@@ -98,7 +98,9 @@ function listen(server: Server, port: number, host: string, logger: Logger): Pro
     server.once('error', onError);
     server.listen({ port, host }, () => {
       server.off('error', onError);
-      server.on('error', (error) => logger.error({ err: error }, `agent: server error: ${error.message}`));
+      server.on('error', (error) =>
+        logger.error({ err: error }, `agent: server error: ${error.message}`),
+      );
       const address = server.address();
       resolve(typeof address === 'object' && address ? address.port : port);
     });

@@ -32,12 +32,18 @@ export async function weightFromCommand(
   }
   const line = firstNonEmptyLine(result.output);
   if (result.status !== 'pass') {
-    return fallback(minWeight, `weight command failed (${failure(result)})${line ? `: ${line}` : ''}`);
+    return fallback(
+      minWeight,
+      `weight command failed (${failure(result)})${line ? `: ${line}` : ''}`,
+    );
   }
   if (line === null) return fallback(minWeight, 'weight command printed nothing');
   const weight = parseWeight(line);
   if (weight === null) {
-    return fallback(minWeight, `weight command printed "${line.slice(0, 80)}", expected a percentage such as 73 or 73%`);
+    return fallback(
+      minWeight,
+      `weight command printed "${line.slice(0, 80)}", expected a percentage such as 73 or 73%`,
+    );
   }
   return { weight: Math.max(minWeight, weight), problem: null };
 }

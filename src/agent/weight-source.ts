@@ -36,7 +36,8 @@ function cpuWeight(deps: WeightSourceDeps): WeightSource {
   const cpu =
     deps.cpu ??
     createCpuSampler({
-      onError: (error) => deps.logger.warn(`agent: cannot measure idle CPU, sending no weight: ${error.message}`),
+      onError: (error) =>
+        deps.logger.warn(`agent: cannot measure idle CPU, sending no weight: ${error.message}`),
     });
   return {
     read: () => {

@@ -9,6 +9,8 @@ import type { ProcessTracker } from './process-tracker.js';
 export interface CommandSpec {
   readonly command: string;
   readonly shell: string;
+  /** Set when the command has no shell syntax: run this argv without the shell. */
+  readonly argv?: readonly string[] | null;
   /** Environment for the child, HEALTHCHECKD_CHECK included. */
   readonly env: NodeJS.ProcessEnv;
   readonly warnExitCodes: readonly number[];
@@ -24,7 +26,10 @@ interface Exit {
   readonly signal: NodeJS.Signals | null;
 }
 
-/** Runs `shell -c command` in its own process group, stdin closed; never rejects. */
+/**
+ * Runs `shell -c command` (or the argv directly, when it has no shell syntax) in its own
+ * process group, stdin closed; never rejects.
+ */
 export function runCommand(
   spec: CommandSpec,
   timeoutMs: number,
@@ -36,22 +41,24 @@ export function runCommand(
     const child = startChild(spec);
     const capture = createOutputCapture();
     let settled = false;
+    let timer: NodeJS.Timeout | undefined;
     const settle = (result: Omit<RunResult, 'durationMs' | 'finishedAt'>): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       resolve({ ...result, durationMs: performance.now() - started, finishedAt: Date.now() });
     };
+    const program = spec.argv?.[0] ?? spec.shell;
     if (child.pid === undefined) {
-      child.once('error', (error) => settle(spawnFailure(spec.shell, error)));
+      child.once('error', (error) => settle(spawnFailure(program, error)));
       return;
     }
     const pgid = child.pid;
     tracker.add(pgid);
     child.stdout?.on('data', capture.add);
     child.stderr?.on('data', capture.add);
-    child.once('error', (error) => settle(spawnFailure(spec.shell, error)));
-    const timer = setTimeout(() => {
+    child.once('error', (error) => settle(spawnFailure(program, error)));
+    timer = setTimeout(() => {
       tracker.forget(pgid, terminateGroup(pgid));
       settle(timedOut(capture, configuredMs));
     }, timeoutMs);
@@ -60,7 +67,8 @@ export function runCommand(
 }
 
 function startChild(spec: CommandSpec): ChildProcess {
-  return spawn(spec.shell, ['-c', spec.command], {
+  const [file, ...args] = spec.argv ?? [spec.shell, '-c', spec.command];
+  return spawn(file ?? spec.shell, args, {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: spec.env,

@@ -1,5 +1,6 @@
 import type { CheckDefinition, RunResult } from '../types.js';
 import { runCommand, type CommandSpec } from './command.js';
+import { directArgv } from './direct-exec.js';
 import { runHttpGet } from './http-get.js';
 import type { Limiter } from './limiter.js';
 import type { ProcessTracker } from './process-tracker.js';
@@ -49,6 +50,7 @@ function commandSpec(definition: CheckDefinition, deps: ExecuteDeps): CommandSpe
   return {
     command: definition.target,
     shell: deps.shell,
+    argv: directArgv(definition.target),
     env: { ...(deps.env ?? process.env), HEALTHCHECKD_CHECK: definition.name },
     warnExitCodes: definition.warnExitCodes,
     ...(deps.credentials ?? {}),
