@@ -208,11 +208,18 @@ function down(args: Args, io: CliIo): number {
   const scope = scopeFor(config, singleCheck(args));
   const forMs = args.for === undefined ? undefined : parseDuration(args.for);
   if (forMs === null || forMs === 0) {
-    throw new HealthcheckdError('E_USAGE', `--for: expected a duration such as 30m or 2h, found "${args.for}"`);
+    throw new HealthcheckdError(
+      'E_USAGE',
+      `--for: expected a duration such as 30m or 2h, found "${args.for}"`,
+    );
   }
-  const options = { ...(args.reason === undefined ? {} : { reason: args.reason }), ...(forMs === undefined ? {} : { forMs }) };
+  const options = {
+    ...(args.reason === undefined ? {} : { reason: args.reason }),
+    ...(forMs === undefined ? {} : { forMs }),
+  };
   const { path, flag } = setDown(config, scope, options);
-  const until = flag.until === null ? 'until `healthcheckd up`' : `until ${new Date(flag.until).toISOString()}`;
+  const until =
+    flag.until === null ? 'until `healthcheckd up`' : `until ${new Date(flag.until).toISOString()}`;
   io.stdout(`maintenance set: ${path} ("${flag.reason}" by ${flag.by}, ${until})\n`);
   return exitCodes.ok;
 }
@@ -222,7 +229,9 @@ function up(args: Args, io: CliIo): number {
   const scope = scopeFor(config, singleCheck(args));
   const removed = setUp(config, scope);
   const name = scope.kind === 'all' ? 'all' : `check:${scope.name}`;
-  io.stdout(removed ? `maintenance ended: ${name}\n` : `no maintenance flag for ${name}; nothing to do\n`);
+  io.stdout(
+    removed ? `maintenance ended: ${name}\n` : `no maintenance flag for ${name}; nothing to do\n`,
+  );
   return exitCodes.ok;
 }
 

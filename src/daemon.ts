@@ -7,6 +7,8 @@ import type { LoadedConfig } from './config/load.js';
 import { HealthcheckdError } from './errors.js';
 import { createHandler } from './http/handler.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
+import { createAgent, createAgentServer, type Agent, type AgentServer } from './agent/index.js';
+import { evaluate } from './checks/evaluate.js';
 import { acquirePidfile, type Pidfile } from './pidfile.js';
 import type { MaintenanceFlag } from './maintenance/flag.js';
 import { createMaintenanceView, type MaintenanceView } from './maintenance/view.js';
@@ -52,6 +54,8 @@ interface Runtime {
   readonly limiter: Limiter;
   readonly http: HttpServer;
   readonly port: number;
+  readonly agent: AgentRuntime | null;
+  readonly agentState: Agent | null;
 }
 
 /** Starts the daemon: takes the pidfile, binds the HTTP port, starts the checks. */
@@ -132,16 +136,37 @@ async function startRuntime(
   });
   const onResult = (definition: CheckDefinition, result: RunResult): void =>
     deps.metrics.observeRun(definition.name, result);
-  const probeDeps = { execute, logger: deps.logger, onResult };
-  const checks = createCheckSet(config.checks, probeDeps, previous?.checks);
-  const maintenance = createMaintenanceView(settings.spoolDir, deps.logger);
-  const listener = createHandler({
+  const checks = createCheckSet(
+    config.checks,
+    { execute, logger: deps.logger, onResult },
+    previous?.checks,
+  );
+  const view = createMaintenanceView(settings.spoolDir, deps.logger);
+  const maintenance = (names: readonly string[]): MaintenanceFlag | null =>
+    deps.drain() ?? view.affecting(names);
+  const listener = createListener(config, checks, maintenance, deps);
+  const agent = createAgentFor(config, checks, maintenance, execute, deps.logger);
+  const bound = await bind(config, listener, agent, deps.logger, previous);
+  bound.http.setListener(listener);
+  if (agent && bound.agent) bound.agent.server.setLine(agent.line);
+  const spoolTimer = setInterval(() => view.active(), spoolPollMs).unref();
+  return { config, checks, maintenance: view, spoolTimer, limiter, ...bound, agentState: agent };
+}
+
+function createListener(
+  config: ResolvedConfig,
+  checks: CheckSet,
+  maintenance: (names: readonly string[]) => MaintenanceFlag | null,
+  deps: RuntimeDeps,
+) {
+  const settings = config.daemon;
+  return createHandler({
     isGroup: (name) => checks.byGroup.has(name),
     respond: createResponder({
       checks,
       statusCodes: settings.statusCodes,
       exposeOutput: settings.exposeOutput,
-      maintenance: (names) => deps.drain() ?? maintenance.affecting(names),
+      maintenance,
       metrics: async () => ({
         text: await deps.metrics.render(),
         contentType: deps.metrics.contentType,
@@ -151,15 +176,102 @@ async function startRuntime(
     logger: deps.logger,
     onAnswer: deps.metrics.observeAnswer,
   });
-  const sameAddress =
-    previous &&
-    previous.config.daemon.port === settings.port &&
-    previous.config.daemon.bind === settings.bind;
-  const http = sameAddress ? previous.http : createHttpServer(listener);
-  const port = sameAddress ? previous.port : await http.listen(settings.port, settings.bind);
-  http.setListener(listener);
-  const spoolTimer = setInterval(() => maintenance.active(), spoolPollMs).unref();
-  return { config, checks, maintenance, spoolTimer, limiter, http, port };
+}
+
+/** The HAProxy agent for `[agent]`: maintenance, the aggregate and the weight on one line. */
+function createAgentFor(
+  config: ResolvedConfig,
+  checks: CheckSet,
+  maintenance: (names: readonly string[]) => MaintenanceFlag | null,
+  execute: (definition: CheckDefinition) => Promise<RunResult>,
+  logger: Logger,
+): Agent | null {
+  const settings = config.agent;
+  if (!settings) return null;
+  const names = config.checks.map((check) => check.name);
+  const weightCheck =
+    settings.weight.kind === 'command' ? weightDefinition(config, settings.weight.command) : null;
+  return createAgent({
+    settings,
+    report: () => evaluate(checks.all, { bypassCache: false }),
+    maintenance: () => maintenance(names),
+    exposeOutput: config.daemon.exposeOutput,
+    ...(weightCheck ? { runWeightCommand: () => execute(weightCheck) } : {}),
+    logger,
+  });
+}
+
+/** `weight = command:...` runs through the executor like a check (slot, timeout, group kill). */
+function weightDefinition(config: ResolvedConfig, command: string): CheckDefinition {
+  return {
+    name: 'agent-weight',
+    kind: 'command',
+    target: command,
+    timeoutMs: config.daemon.timeoutMs,
+    intervalMs: null,
+    maxAgeMs: null,
+    cachePassMs: 0,
+    cacheFailMs: 0,
+    rise: 1,
+    fall: 1,
+    warnExitCodes: [],
+    critical: false,
+    groups: [],
+    expectStatus: [],
+    origin: { file: config.file ?? 'command line', line: 0 },
+  };
+}
+
+interface Bound {
+  readonly http: HttpServer;
+  readonly port: number;
+  readonly agent: AgentRuntime | null;
+}
+
+interface AgentRuntime {
+  readonly server: AgentServer;
+  readonly port: number;
+  readonly bind: string;
+}
+
+/**
+ * Binds what is new (the HTTP port, the agent port) and reuses what did not move; when a bind
+ * fails, whatever this call bound is closed again and the error goes up.
+ */
+async function bind(
+  config: ResolvedConfig,
+  listener: Parameters<typeof createHttpServer>[0],
+  agent: Agent | null,
+  logger: Logger,
+  previous?: Runtime,
+): Promise<Bound> {
+  const { port, bind: host } = config.daemon;
+  const sameHttp =
+    previous && previous.config.daemon.port === port && previous.config.daemon.bind === host;
+  const http = sameHttp ? previous.http : createHttpServer(listener);
+  const boundPort = sameHttp ? previous.port : await http.listen(port, host);
+  try {
+    return { http, port: boundPort, agent: await bindAgent(config, agent, logger, previous) };
+  } catch (error) {
+    if (!sameHttp) await http.close(0);
+    throw error;
+  }
+}
+
+async function bindAgent(
+  config: ResolvedConfig,
+  agent: Agent | null,
+  logger: Logger,
+  previous?: Runtime,
+): Promise<AgentRuntime | null> {
+  if (!agent || !config.agent) return null;
+  const { port } = config.agent;
+  const host = config.daemon.bind;
+  const old = previous?.agent;
+  if (old && old.port === port && old.bind === host) return old;
+  const timeoutMs = Math.max(5_000, ...config.checks.map((check) => check.timeoutMs)) + 1_000;
+  const server = createAgentServer({ line: agent.line, logger, timeoutMs });
+  return { server, port: await server.listen(port, host), bind: host };
 }
 
 async function reloadRuntime(
@@ -184,7 +296,9 @@ async function reloadRuntime(
   }
   current.checks.stop();
   clearInterval(current.spoolTimer);
+  current.agentState?.stop();
   next.checks.start();
+  if (current.agent && next.agent !== current.agent) await current.agent.server.close();
   if (next.http !== current.http) await current.http.close(closeGraceMs);
   applyLogLevel(logger, config);
   warnRestartOnly(logger, current.config, config);
@@ -206,8 +320,9 @@ async function shutdown(
     logger.info({ shutdownDelayMs: delay }, 'stopping: answering maintenance before closing');
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
-  await runtime.http.close(closeGraceMs);
+  await Promise.all([runtime.http.close(closeGraceMs), runtime.agent?.server.close()]);
   runtime.checks.stop();
+  runtime.agentState?.stop();
   clearInterval(runtime.spoolTimer);
   tracker.killAll();
   pidfile.release();

@@ -69,7 +69,8 @@ function stateGauge(registry: Registry, sources: MetricsSources): void {
     collect() {
       this.reset();
       for (const check of sources.checks()) {
-        for (const state of states) this.labels(check.name, state).set(check.status === state ? 1 : 0);
+        for (const state of states)
+          this.labels(check.name, state).set(check.status === state ? 1 : 0);
       }
     },
   });

@@ -12,13 +12,25 @@ export interface Credentials {
  * (a non-root daemon cannot switch users; its checks run as itself). Looked up with `id`, so
  * NSS users (LDAP, systemd-sysusers) resolve as they do for every other tool.
  */
-export function checkCredentials(user: string | null, isRoot = process.getuid?.() === 0): Credentials | null {
+export function checkCredentials(
+  user: string | null,
+  isRoot = process.getuid?.() === 0,
+): Credentials | null {
   if (user === null || !isRoot) return null;
   const lookup = (flag: '-u' | '-g'): number => {
     try {
-      return Number.parseInt(execFileSync('id', [flag, '--', user], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }), 10);
+      return Number.parseInt(
+        execFileSync('id', [flag, '--', user], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'ignore'],
+        }),
+        10,
+      );
     } catch {
-      throw new HealthcheckdError('E_CONFIG', `user "${user}" does not exist on this host; create it or fix user in [healthcheckd]`);
+      throw new HealthcheckdError(
+        'E_CONFIG',
+        `user "${user}" does not exist on this host; create it or fix user in [healthcheckd]`,
+      );
     }
   };
   return { uid: lookup('-u'), gid: lookup('-g') };

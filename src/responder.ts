@@ -34,7 +34,8 @@ export function createResponder(
   const names = new WeakMap<readonly Probe[], readonly string[]>();
   return (question) => {
     const route = question.target.route;
-    if (route.kind === 'metrics') return deps.metrics().then((m) => answer(200, m.text, m.contentType));
+    if (route.kind === 'metrics')
+      return deps.metrics().then((m) => answer(200, m.text, m.contentType));
     const probes = probesFor(deps.checks, route);
     if (probes === null) return notFound(describe(route));
     const format = negotiate(question.accept, question.target.formatJson);
@@ -76,10 +77,19 @@ function renderReport(
   if (format === 'text') return textAnswer(report.status, deps.statusCodes);
   if (format === 'html') {
     const statusCode = statusCodeFor(report.status, deps.statusCodes);
-    return pageAnswer({ ...pageBase(route, report, deps), status: report.status, statusCode, maintenance: null });
+    return pageAnswer({
+      ...pageBase(route, report, deps),
+      status: report.status,
+      statusCode,
+      maintenance: null,
+    });
   }
   const document = healthDocument(report, deps.exposeOutput);
-  return jsonAnswer(statusCodeFor(report.status, deps.statusCodes), document, contentTypeOf(format));
+  return jsonAnswer(
+    statusCodeFor(report.status, deps.statusCodes),
+    document,
+    contentTypeOf(format),
+  );
 }
 
 /** Maintenance: the checks are not run; JSON shows their last results and the flag. */
@@ -93,10 +103,18 @@ function renderMaintenance(
   const now = Date.now();
   const text = maintenanceAnswer(flag, deps.statusCodes, now);
   if (format === 'text') return text;
-  const report = { ...combine(probes.map((probe) => toReport(probe.snapshot()))), status: 'fail' as const };
+  const report = {
+    ...combine(probes.map((probe) => toReport(probe.snapshot()))),
+    status: 'fail' as const,
+  };
   if (format === 'html') {
     const statusCode = deps.statusCodes.maintenance;
-    const page = pageAnswer({ ...pageBase(route, report, deps), status: 'maintenance', statusCode, maintenance: flag });
+    const page = pageAnswer({
+      ...pageBase(route, report, deps),
+      status: 'maintenance',
+      statusCode,
+      maintenance: flag,
+    });
     return { ...page, headers: { ...text.headers, ...page.headers } };
   }
   const maintenance = {
@@ -115,7 +133,10 @@ const refreshSeconds = 5;
 
 function pageBase(route: Route, report: EndpointReport, deps: ResponderDeps) {
   return {
-    title: route.kind === 'aggregate' ? 'all checks' : `${route.kind} ${'name' in route ? route.name : ''}`,
+    title:
+      route.kind === 'aggregate'
+        ? 'all checks'
+        : `${route.kind} ${'name' in route ? route.name : ''}`,
     hostname: hostname(),
     checks: report.checks,
     exposeOutput: deps.exposeOutput,

@@ -7,7 +7,10 @@ import type { ResolvedConfig, Status } from './types.js';
 interface Document {
   readonly status: Status;
   readonly maintenance?: { readonly reason: string };
-  readonly checks: Record<string, readonly { status: string; observedValue: number | null; output?: string }[]>;
+  readonly checks: Record<
+    string,
+    readonly { status: string; observedValue: number | null; output?: string }[]
+  >;
 }
 
 /** What `healthcheckd status` found. */
@@ -21,12 +24,22 @@ export interface StatusReport {
 /** The address to reach the daemon: loopback when it listens on every interface. */
 export function daemonUrl(config: ResolvedConfig): string {
   const { bind, port } = config.daemon;
-  const host = bind === '0.0.0.0' ? '127.0.0.1' : bind === '::' ? '[::1]' : bind.includes(':') ? `[${bind}]` : bind;
+  const host =
+    bind === '0.0.0.0'
+      ? '127.0.0.1'
+      : bind === '::'
+        ? '[::1]'
+        : bind.includes(':')
+          ? `[${bind}]`
+          : bind;
   return `http://${host}:${port}/?format=json`;
 }
 
 /** Reads the flags in force and asks the running daemon for its live results. */
-export async function collectStatus(config: ResolvedConfig, now = Date.now()): Promise<StatusReport> {
+export async function collectStatus(
+  config: ResolvedConfig,
+  now = Date.now(),
+): Promise<StatusReport> {
   const flags = readSpool(config.daemon.spoolDir).filter((entry) => inForce(entry.flag, now));
   const url = daemonUrl(config);
   try {
@@ -54,31 +67,42 @@ function fetchText(url: string): Promise<string> {
 export function statusExitCode(report: StatusReport): number {
   if (report.document === null) return 3;
   if (report.document.status === 'fail' && !report.document.maintenance) return 2;
-  if (report.flags.length > 0 || report.document.maintenance || report.document.status === 'warn') return 1;
+  if (report.flags.length > 0 || report.document.maintenance || report.document.status === 'warn')
+    return 1;
   return 0;
 }
 
 /** The human-readable status: flags (reason, by, since, until), then the daemon's checks. */
 export function formatStatus(report: StatusReport, now = Date.now()): string {
-  const lines = report.flags.length === 0 ? ['maintenance: none'] : report.flags.map((entry) => flagLine(entry, now));
+  const lines =
+    report.flags.length === 0
+      ? ['maintenance: none']
+      : report.flags.map((entry) => flagLine(entry, now));
   if (report.document === null) {
     lines.push(`daemon: no answer from ${report.url} (${report.error ?? 'unknown error'})`);
     return `${lines.join('\n')}\n`;
   }
   const doc = report.document;
-  const state = doc.maintenance ? `MAINTENANCE: ${doc.maintenance.reason}` : doc.status.toUpperCase();
+  const state = doc.maintenance
+    ? `MAINTENANCE: ${doc.maintenance.reason}`
+    : doc.status.toUpperCase();
   lines.push(`daemon: ${state} (${report.url})`);
   const width = Math.max(5, ...Object.keys(doc.checks).map((name) => name.length));
   for (const [name, [entry]] of Object.entries(doc.checks)) {
     if (!entry) continue;
     const duration = entry.observedValue === null ? '-' : `${Math.round(entry.observedValue)} ms`;
     const first = (entry.output ?? '').split('\n').find((line) => line.trim() !== '') ?? '';
-    lines.push(`  ${name.padEnd(width)}  ${entry.status.toUpperCase().padEnd(4)}  ${duration.padStart(8)}  ${first}`.trimEnd());
+    lines.push(
+      `  ${name.padEnd(width)}  ${entry.status.toUpperCase().padEnd(4)}  ${duration.padStart(8)}  ${first}`.trimEnd(),
+    );
   }
   return `${lines.join('\n')}\n`;
 }
 
 function flagLine({ scope, flag }: SpoolEntry, now: number): string {
-  const until = flag.until === null ? 'until `healthcheckd up`' : `until ${new Date(flag.until).toISOString()} (${Math.ceil((flag.until - now) / 60_000)} min left)`;
+  const until =
+    flag.until === null
+      ? 'until `healthcheckd up`'
+      : `until ${new Date(flag.until).toISOString()} (${Math.ceil((flag.until - now) / 60_000)} min left)`;
   return `maintenance: ${scopeFile(scope)}: "${flag.reason}" by ${flag.by} since ${new Date(flag.since).toISOString()} ${until}`;
 }

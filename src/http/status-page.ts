@@ -1,4 +1,13 @@
 import type { CheckReport, Status } from '../types.js';
+import {
+  formatAgo,
+  formatClock,
+  formatIn,
+  formatMs,
+  formatOutcome,
+  formatSpan,
+} from './status-page-format.js';
+import { statusPageStyle } from './status-page-style.js';
 
 /** Everything the status page shows. */
 export interface PageInput {
@@ -20,7 +29,170 @@ export interface PageInput {
   readonly refreshSeconds: number;
 }
 
+/** A state as the page shows it: a check's, or the endpoint's. */
+type PageState = Status | 'maintenance' | 'pending' | 'stale';
+
+/** Word and symbol for each state; the word carries the meaning, colour and symbol repeat it. */
+const looks: Record<PageState, { readonly word: string; readonly symbol: string }> = {
+  pass: { word: 'PASS', symbol: '✔' },
+  warn: { word: 'WARN', symbol: '▲' },
+  fail: { word: 'FAIL', symbol: '✖' },
+  maintenance: { word: 'MAINTENANCE', symbol: '⏸' },
+  pending: { word: 'PENDING', symbol: '○' },
+  stale: { word: 'STALE', symbol: '◷' },
+};
+
+/** HTML that is already safe: only `html` and `raw` make one. */
+interface Markup {
+  readonly markup: string;
+}
+
+type Value = string | number | Markup | readonly Markup[];
+
+const entities: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Escapes text for HTML element content and quoted attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => entities[char] ?? char);
+}
+
+/** A template whose every interpolated value is escaped unless it is already Markup. */
+function safeHtml(strings: TemplateStringsArray, ...values: readonly Value[]): Markup {
+  let out = strings[0] ?? '';
+  values.forEach((value, i) => (out += render(value) + (strings[i + 1] ?? '')));
+  return { markup: out };
+}
+
+function render(value: Value): string {
+  if (typeof value === 'string') return escapeHtml(value);
+  if (typeof value === 'number') return escapeHtml(String(value));
+  if ('markup' in value) return value.markup;
+  return value.map((item) => item.markup).join('');
+}
+
+/** Markup from a constant the page owns (the stylesheet); never from a value. */
+function raw(markup: string): Markup {
+  return { markup };
+}
+
 /** Renders the self-contained HTML status page. */
 export function renderStatusPage(input: PageInput): string {
-  return `<!doctype html><title>${input.title}</title><p>${input.status}</p>`;
+  const look = looks[input.status];
+  const refresh = Math.max(1, Math.round(input.refreshSeconds));
+  return safeHtml`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="refresh" content="${refresh}">
+<title>${look.word} · ${input.hostname} · ${input.title} · healthcheckd</title>
+<style>${raw(statusPageStyle)}</style>
+</head>
+<body>
+${header(input)}
+<main class="wrap">
+${input.maintenance ? banner(input.maintenance, input.now) : []}
+<ul class="checks">
+${input.checks.map((check) => checkCard(check, input))}
+</ul>
+</main>
+${footer(input, refresh)}
+</body>
+</html>
+`.markup;
+}
+
+/** The overall state, big, with the host, the endpoint and the HTTP status. */
+function header(input: PageInput): Markup {
+  const look = looks[input.status];
+  return safeHtml`<header class="overall s-${input.status}"><div class="wrap">
+<p class="overall-state">${symbol(look.symbol)} ${look.word}</p>
+<h1>${input.hostname}</h1>
+<p class="meta">${input.title} · HTTP ${input.statusCode} · ${summary(input.checks)}</p>
+</div></header>`;
+}
+
+/** The symbol is decoration for sighted readers; screen readers read the word. */
+function symbol(text: string): Markup {
+  return safeHtml`<span class="sym" aria-hidden="true">${text}</span>`;
+}
+
+/** `4 checks: 2 pass, 1 warn, 1 fail`. */
+function summary(checks: readonly CheckReport[]): string {
+  const counts = new Map<string, number>();
+  for (const check of checks) {
+    const word = looks[stateOf(check)].word.toLowerCase();
+    counts.set(word, (counts.get(word) ?? 0) + 1);
+  }
+  const parts = [...counts].map(([word, count]) => `${count} ${word}`);
+  const noun = checks.length === 1 ? 'check' : 'checks';
+  return `${checks.length} ${noun}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`;
+}
+
+function stateOf(check: CheckReport): PageState {
+  return check.stale ? 'stale' : check.status;
+}
+
+/** The maintenance flag: reason, who, since when and until when. */
+function banner(flag: NonNullable<PageInput['maintenance']>, now: number): Markup {
+  const until =
+    flag.until === null
+      ? safeHtml`until <code>healthcheckd up</code>`
+      : safeHtml`until ${time(flag.until)} (${formatIn(flag.until, now)})`;
+  return safeHtml`<section class="banner" aria-label="maintenance">
+<h2>${symbol(looks.maintenance.symbol)} Maintenance: ${flag.reason}</h2>
+<p>Set by ${flag.by} at ${time(flag.since)} (${formatAgo(flag.since, now)}), ${until}.</p>
+<p class="note">While the flag is set this endpoint answers maintenance without running its checks; the results below are the last ones.</p>
+</section>`;
+}
+
+function time(at: number, text = formatClock(at)): Markup {
+  const iso = new Date(at).toISOString();
+  return safeHtml`<time datetime="${iso}" title="${formatClock(at)}">${text}</time>`;
+}
+
+/** One check: state, name, how long it has been so, the last run and its output. */
+function checkCard(check: CheckReport, input: PageInput): Markup {
+  const state = stateOf(check);
+  const look = looks[state];
+  const role = check.critical ? 'critical' : 'non-critical';
+  return safeHtml`<li class="check s-${state}">
+<div class="check-head"><span class="badge">${symbol(look.symbol)} ${look.word}</span>
+<h2>${check.name}</h2>
+<span class="since">for ${formatSpan(input.now - check.since)}</span>
+<span class="tags">${role} · ${check.kind}</span></div>
+${lastRun(check, input.now)}
+${output(check, input.exposeOutput)}
+</li>
+`;
+}
+
+/** When the last run ended, how long it took and how it ended. */
+function lastRun(check: CheckReport, now: number): Markup {
+  const last = check.last;
+  const ran = last ? time(last.finishedAt, formatAgo(last.finishedAt, now)) : 'not yet';
+  return safeHtml`<dl>
+<div><dt>Last run</dt><dd>${ran}</dd></div>
+<div><dt>Duration</dt><dd>${last ? formatMs(last.durationMs) : '—'}</dd></div>
+<div><dt>Result</dt><dd>${formatOutcome(check)}</dd></div>
+</dl>`;
+}
+
+/** The captured output, or a note that it stays on the host. */
+function output(check: CheckReport, exposeOutput: boolean): Markup {
+  if (!exposeOutput) return safeHtml`<p class="hidden">Output hidden (expose_output = false).</p>`;
+  const text = check.last?.output ?? '';
+  return text === '' ? raw('') : safeHtml`<pre>${text}</pre>`;
+}
+
+/** Refresh interval, render time and the other formats of this endpoint. */
+function footer(input: PageInput, refresh: number): Markup {
+  return safeHtml`<footer class="wrap">Rendered ${formatClock(input.now)}; reloads every ${refresh} s.
+The same answer as <a href="?format=json">JSON</a>. healthcheckd</footer>`;
 }

@@ -40,7 +40,8 @@ export function parseFlag(text: string): MaintenanceFlag | null {
   if (typeof value !== 'object' || value === null) return null;
   const record = value as Record<string, unknown>;
   const since = Date.parse(String(record.since));
-  const until = record.until === null || record.until === undefined ? null : Date.parse(String(record.until));
+  const until =
+    record.until === null || record.until === undefined ? null : Date.parse(String(record.until));
   if (Number.isNaN(since) || (until !== null && Number.isNaN(until))) return null;
   return { reason: String(record.reason ?? ''), since, until, by: String(record.by ?? '') };
 }

@@ -19,7 +19,10 @@ export function scopeFor(config: ResolvedConfig, check: string | undefined): Sco
   if (check === undefined) return { kind: 'all' };
   if (!config.checks.some((definition) => definition.name === check)) {
     const known = config.checks.map((definition) => definition.name).join(', ');
-    throw new HealthcheckdError('E_USAGE', `no check named "${check}"; the configured checks are: ${known}`);
+    throw new HealthcheckdError(
+      'E_USAGE',
+      `no check named "${check}"; the configured checks are: ${known}`,
+    );
   }
   return { kind: 'check', name: check };
 }

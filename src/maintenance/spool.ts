@@ -2,7 +2,14 @@ import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node
 import { join } from 'node:path';
 import { writeFileAtomic } from '../atomic-write.js';
 import { HealthcheckdError } from '../errors.js';
-import { parseFlag, scopeFile, scopeOf, serializeFlag, type MaintenanceFlag, type Scope } from './flag.js';
+import {
+  parseFlag,
+  scopeFile,
+  scopeOf,
+  serializeFlag,
+  type MaintenanceFlag,
+  type Scope,
+} from './flag.js';
 
 /** A flag found in the spool, with its scope. */
 export interface SpoolEntry {
@@ -74,5 +81,8 @@ function spoolError(what: string, path: string, error: unknown): HealthcheckdErr
     code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
       ? `; run as a user who may write there (sudo) or set spool_dir`
       : '; set spool_dir to a directory healthcheckd may create and write';
-  return new HealthcheckdError('E_SPOOL', `cannot ${what} ${path}: ${(error as Error).message}${hint}`);
+  return new HealthcheckdError(
+    'E_SPOOL',
+    `cannot ${what} ${path}: ${(error as Error).message}${hint}`,
+  );
 }

@@ -18,7 +18,11 @@ const rereadMs = 5_000;
  * changes its mtime) and re-reads it only then; expiry is judged at question time. A change
  * of the flags in force is logged once.
  */
-export function createMaintenanceView(spoolDir: string, logger: Logger, now: () => number = Date.now): MaintenanceView {
+export function createMaintenanceView(
+  spoolDir: string,
+  logger: Logger,
+  now: () => number = Date.now,
+): MaintenanceView {
   let version = -2n;
   let readAt = 0;
   let entries: readonly SpoolEntry[] = [];
@@ -37,7 +41,9 @@ export function createMaintenanceView(spoolDir: string, logger: Logger, now: () 
     return inForceNow;
   };
   const logChange = (inForceNow: readonly SpoolEntry[]): void => {
-    const key = inForceNow.map((entry) => `${scopeFile(entry.scope)}:${entry.flag.since}`).join(',');
+    const key = inForceNow
+      .map((entry) => `${scopeFile(entry.scope)}:${entry.flag.since}`)
+      .join(',');
     if (key === logged) return;
     const before = logged;
     logged = key;
@@ -46,7 +52,10 @@ export function createMaintenanceView(spoolDir: string, logger: Logger, now: () 
       return;
     }
     const flags = inForceNow.map((entry) => ({ scope: scopeFile(entry.scope), ...entry.flag }));
-    logger.warn({ flags, previously: before || 'none' }, `maintenance on: ${flags.map((f) => `${f.scope} (${f.reason})`).join(', ')}`);
+    logger.warn(
+      { flags, previously: before || 'none' },
+      `maintenance on: ${flags.map((f) => `${f.scope} (${f.reason})`).join(', ')}`,
+    );
   };
   return {
     active,

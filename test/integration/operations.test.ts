@@ -20,13 +20,19 @@ describe('maintenance: down, up, status', () => {
     );
     daemon = await startDaemon([config]);
     // status needs the port: write it into a second config pointing at the running daemon
-    writeFileSync(config, readFileSync(config, 'utf8').replace('port = 0', `port = ${daemon.port}`));
+    writeFileSync(
+      config,
+      readFileSync(config, 'utf8').replace('port = 0', `port = ${daemon.port}`),
+    );
   });
   after(async () => {
     await daemon.stop();
     dir.cleanup();
   });
-  const dbRuns = (): number => readFileSync(runs, 'utf8').split('\n').filter((line) => line === 'db').length;
+  const dbRuns = (): number =>
+    readFileSync(runs, 'utf8')
+      .split('\n')
+      .filter((line) => line === 'db').length;
 
   it('down --reason --for answers status_maintenance with the reason and Retry-After, without running checks', async () => {
     const down = await runCli(['down', config, '--reason', 'kernel upgrade', '--for', '30m']);
@@ -84,7 +90,12 @@ describe('maintenance: down, up, status', () => {
   it('an expired flag counts as absent', async () => {
     writeFileSync(
       join(spool, 'all'),
-      JSON.stringify({ reason: 'old', since: '2020-01-01T00:00:00Z', until: '2020-01-01T01:00:00Z', by: 'x' }),
+      JSON.stringify({
+        reason: 'old',
+        since: '2020-01-01T00:00:00Z',
+        until: '2020-01-01T01:00:00Z',
+        by: 'x',
+      }),
     );
     try {
       assert.equal((await httpRequest(daemon.port)).status, 200);
@@ -118,7 +129,10 @@ describe('maintenance survives a restart; a spool that cannot be written is a cl
   it('a flag set while the daemon is down is honoured when it starts', async () => {
     const spool = join(dir.path, 'spool');
     const config = join(dir.path, 'restart.config');
-    writeFileSync(config, `[healthcheckd]\nport = 0\npiddir = ${dir.path}\nspool_dir = ${spool}\ncommand = true\n`);
+    writeFileSync(
+      config,
+      `[healthcheckd]\nport = 0\npiddir = ${dir.path}\nspool_dir = ${spool}\ncommand = true\n`,
+    );
     assert.equal((await runCli(['down', config, '--reason', 'reboot'])).code, 0);
     const daemon = await startDaemon([config]);
     try {
@@ -139,7 +153,10 @@ describe('maintenance survives a restart; a spool that cannot be written is a cl
     writeFileSync(config, `[healthcheckd]\nspool_dir = ${join(file, 'spool')}\ncommand = true\n`);
     const result = await runCli(['down', config]);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /cannot write maintenance flag .*plain-file\/spool\/all: .*ENOTDIR.*set spool_dir to a directory/);
+    assert.match(
+      result.stderr,
+      /cannot write maintenance flag .*plain-file\/spool\/all: .*ENOTDIR.*set spool_dir to a directory/,
+    );
   });
 });
 
@@ -149,7 +166,10 @@ describe('shutdown_delay and metrics', () => {
 
   it('answers maintenance for shutdown_delay after SIGTERM, then stops cleanly', async () => {
     const config = join(dir.path, 'delay.config');
-    writeFileSync(config, `[healthcheckd]\nport = 0\npiddir = ${dir.path}\nshutdown_delay = 2s\ncommand = true\n`);
+    writeFileSync(
+      config,
+      `[healthcheckd]\nport = 0\npiddir = ${dir.path}\nshutdown_delay = 2s\ncommand = true\n`,
+    );
     const daemon = await startDaemon([config]);
     assert.equal((await httpRequest(daemon.port)).status, 200);
     const started = Date.now();
@@ -166,7 +186,10 @@ describe('shutdown_delay and metrics', () => {
 
   it('serves Prometheus text: check state, run durations and counts, answers by code, maintenance, process', async () => {
     const config = join(dir.path, 'metrics.config');
-    writeFileSync(config, `[healthcheckd]\nport = 0\npiddir = ${dir.path}\n[check:ok]\ncommand = true\n[check:bad]\ncommand = false\n`);
+    writeFileSync(
+      config,
+      `[healthcheckd]\nport = 0\npiddir = ${dir.path}\n[check:ok]\ncommand = true\n[check:bad]\ncommand = false\n`,
+    );
     const daemon = await startDaemon([config]);
     try {
       await httpRequest(daemon.port);
@@ -198,7 +221,10 @@ describe('user: run checks as another user when started as root', () => {
   it('runs every check as nobody', { skip }, async () => {
     assert.ok(isRoot, 'CI must run this test as root');
     const config = join(dir.path, 'user.config');
-    writeFileSync(config, `[healthcheckd]\nport = 0\npiddir = ${dir.path}\nuser = nobody\n[check:who]\ncommand = id -un\n`);
+    writeFileSync(
+      config,
+      `[healthcheckd]\nport = 0\npiddir = ${dir.path}\nuser = nobody\n[check:who]\ncommand = id -un\n`,
+    );
     const daemon = await startDaemon([config]);
     try {
       const doc = JSON.parse((await httpRequest(daemon.port, { path: '/?format=json' })).body) as {
@@ -212,7 +238,10 @@ describe('user: run checks as another user when started as root', () => {
 
   it('refuses a user that does not exist with exit 78', { skip }, async () => {
     const config = join(dir.path, 'nouser.config');
-    writeFileSync(config, `[healthcheckd]\nport = 0\npiddir = ${dir.path}\nuser = no-such-user-hcd\ncommand = true\n`);
+    writeFileSync(
+      config,
+      `[healthcheckd]\nport = 0\npiddir = ${dir.path}\nuser = no-such-user-hcd\ncommand = true\n`,
+    );
     const result = await runCli([config]);
     assert.equal(result.code, 78);
     assert.match(result.stderr, /user "no-such-user-hcd" does not exist/);
