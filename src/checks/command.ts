@@ -41,7 +41,7 @@ export function runCommand(
     const child = startChild(spec);
     const capture = createOutputCapture();
     let settled = false;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: NodeJS.Timeout | undefined = undefined;
     const settle = (result: Omit<RunResult, 'durationMs' | 'finishedAt'>): void => {
       if (settled) return;
       settled = true;

@@ -20,7 +20,10 @@ export const fixtures = join(
 export const silentLogger: Logger = pino({ level: 'silent' });
 
 /** A logger whose JSON lines land in `lines`, so a test can assert on them. */
-export function memoryLogger(level = 'debug'): { logger: Logger; lines: () => Record<string, unknown>[] } {
+export function memoryLogger(level = 'debug'): {
+  logger: Logger;
+  lines: () => Record<string, unknown>[];
+} {
   const chunks: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, callback) {
