@@ -74,6 +74,7 @@ function runJson<T>(args: readonly string[]): Promise<T> {
 }
 
 function load(url: string, connections: number, extra: Record<string, number> = {}): Promise<Load> {
+  if (process.env.BENCH_DEBUG) process.stderr.write(`load ${url} x${connections} ${JSON.stringify(extra)}\n`);
   const options = { url, connections, ...(extra.amount ? {} : { duration: seconds }), ...extra };
   return runJson<Load>([join(here, 'load.js'), JSON.stringify(options)]);
 }
@@ -94,7 +95,7 @@ function daemon(name: string, checks: string): Promise<Server> {
   const config = join(work, `${name}.config`);
   writeFileSync(
     config,
-    `[healthcheckd]\nport = 0\nbind = 127.0.0.1\npiddir = ${work}\npidfile = ${name}.pid\nspool_dir = ${work}/spool\nlog_level = warn\nlog_format = json\n${checks}`,
+    `[healthcheckd]\nport = 0\nbind = 127.0.0.1\npiddir = ${work}\npidfile = ${name}.pid\nspool_dir = ${work}/spool\nlog_level = info\nlog_format = json\n${checks}`,
   );
   return start([bin, 'run', config], 'stderr');
 }
@@ -146,7 +147,7 @@ async function round(): Promise<Record<string, number>> {
   await storm.stop();
   r.spawnTrue = await spawnRate(['true']);
 
-  const shell = await daemon('shell', '[check:main]\ncommand = :\nshell = /bin/bash\n');
+  const shell = await daemon('shell', 'shell = /bin/bash\n[check:main]\ncommand = :\n');
   r.seqShell = (await load(`${shell.url}/check/main`, 1)).rps;
   await shell.stop();
   r.spawnShell = await spawnRate(['/bin/bash', '-c', ':']);

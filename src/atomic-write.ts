@@ -22,17 +22,15 @@ export function writeFileAtomic(path: string, content: string, mode = 0o644): vo
   );
   const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
   const fd = openSync(temp, flags, mode);
+  let open = true;
   try {
     writeSync(fd, content);
     fsyncSync(fd);
     closeSync(fd);
+    open = false;
     renameSync(temp, path);
   } catch (error) {
-    try {
-      closeSync(fd);
-    } catch {
-      // already closed
-    }
+    if (open) closeSync(fd);
     unlinkSync(temp);
     throw error;
   }

@@ -15,8 +15,9 @@ const staleMs = 10_000;
 
 /**
  * Takes the pidfile: locks it with proper-lockfile, then writes our PID atomically. A lock
- * whose pidfile names a dead process (kill -9) is taken over at once, under a second lock so
- * that two daemons starting together cannot both take it over.
+ * whose pidfile names a dead process (kill -9) is taken over at once. All of it happens under
+ * a start guard (a second lock), so that two daemons starting together cannot both win: the
+ * guard is released only once our PID is in the pidfile.
  */
 export function acquirePidfile(path: string, logger: Logger): Pidfile {
   const onCompromised = (error: Error): void =>
@@ -24,18 +25,32 @@ export function acquirePidfile(path: string, logger: Logger): Pidfile {
       { err: error, pidfile: path },
       'pidfile lock compromised; still running, check for a second daemon',
     );
-  const release = lockOrTakeOver(path, onCompromised);
+  const releaseGuard = takeStartGuard(path);
   try {
-    writeFileAtomic(path, `${process.pid}\n`);
-  } catch (error) {
-    release();
-    throw pidfileError(path, error);
+    const release = lockOrTakeOver(path, onCompromised);
+    try {
+      writeFileAtomic(path, `${process.pid}\n`);
+    } catch (error) {
+      release();
+      throw pidfileError(path, error);
+    }
+    return { path, release: () => releasePidfile(path, release) };
+  } finally {
+    releaseGuard();
   }
-  return { path, release: () => releasePidfile(path, release) };
 }
 
 function lock(path: string, onCompromised: (error: Error) => void): () => void {
   return lockfile.lockSync(path, { realpath: false, stale: staleMs, onCompromised });
+}
+
+function takeStartGuard(path: string): () => void {
+  try {
+    return lock(`${path}.starting`, () => undefined);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw pidfileError(path, error);
+    throw alreadyRunning(path, readPid(path));
+  }
 }
 
 function lockOrTakeOver(path: string, onCompromised: (error: Error) => void): () => void {
@@ -44,23 +59,13 @@ function lockOrTakeOver(path: string, onCompromised: (error: Error) => void): ()
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw pidfileError(path, error);
   }
-  const guard = `${path}.takeover`;
-  let releaseGuard: () => void;
+  const holder = readPid(path);
+  if (holder === null || isAlive(holder)) throw alreadyRunning(path, holder);
+  rmSync(`${path}.lock`, { recursive: true, force: true });
   try {
-    releaseGuard = lock(guard, () => undefined);
+    return lock(path, onCompromised);
   } catch {
     throw alreadyRunning(path, readPid(path));
-  }
-  try {
-    const holder = readPid(path);
-    if (holder === null || isAlive(holder)) throw alreadyRunning(path, holder);
-    rmSync(`${path}.lock`, { recursive: true, force: true });
-    return lock(path, onCompromised);
-  } catch (error) {
-    if (error instanceof HealthcheckdError) throw error;
-    throw alreadyRunning(path, readPid(path));
-  } finally {
-    releaseGuard();
   }
 }
 

@@ -38,7 +38,6 @@ export function runCommand(
 ): Promise<RunResult> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = startChild(spec);
     const capture = createOutputCapture();
     let settled = false;
     let timer: NodeJS.Timeout | undefined = undefined;
@@ -49,6 +48,13 @@ export function runCommand(
       resolve({ ...result, durationMs: performance.now() - started, finishedAt: Date.now() });
     };
     const program = spec.argv?.[0] ?? spec.shell;
+    let child: ChildProcess;
+    try {
+      child = startChild(spec);
+    } catch (error) {
+      // spawn throws synchronously on arguments it cannot pass (a NUL byte, say)
+      return settle(spawnFailure(program, error as Error));
+    }
     if (child.pid === undefined) {
       child.once('error', (error) => settle(spawnFailure(program, error)));
       return;
@@ -62,6 +68,9 @@ export function runCommand(
       tracker.forget(pgid, terminateGroup(pgid));
       settle(timedOut(capture, configuredMs));
     }, timeoutMs);
+    // The exit, not the end of the output, stops the clock: a command that exited in time
+    // is never reported as timed out while its pipe drains.
+    child.once('exit', () => clearTimeout(timer));
     awaitExit(child, pgid, tracker, (exit) => settle(classify(exit, capture, spec.warnExitCodes)));
   });
 }

@@ -1,4 +1,4 @@
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { RunResult, StatusRange } from '../types.js';
@@ -17,15 +17,15 @@ export function runHttpGet(
   configuredMs = timeoutMs,
 ): Promise<RunResult> {
   const started = performance.now();
-  const request = url.startsWith('https:') ? httpsRequest : httpRequest;
   return new Promise((resolve) => {
     const capture = createOutputCapture();
+    let req: ClientRequest | undefined = undefined;
+    let timer: NodeJS.Timeout | undefined = undefined;
     const finish = (code: number | null, output: string, timedOut = false): void => {
       clearTimeout(timer);
-      req.destroy();
-      const pass = code !== null && statusMatches(code, expect);
+      req?.destroy();
       resolve({
-        status: pass ? 'pass' : 'fail',
+        status: code !== null && statusMatches(code, expect) ? 'pass' : 'fail',
         exitCode: code,
         signal: null,
         timedOut,
@@ -34,18 +34,20 @@ export function runHttpGet(
         finishedAt: Date.now(),
       });
     };
-    const req = request(
-      url,
-      { method: 'GET', headers: { 'user-agent': 'healthcheckd' } },
-      (res) => {
-        res.on('data', capture.add);
-        res.once('end', () =>
-          finish(res.statusCode ?? null, `HTTP ${res.statusCode}\n${capture.text()}`),
-        );
-        res.once('error', (error) => finish(null, `reading ${url}: ${error.message}`));
-      },
-    );
-    const timer = setTimeout(
+    const onResponse = (res: IncomingMessage): void => {
+      res.on('data', capture.add);
+      res.once('end', () =>
+        finish(res.statusCode ?? null, `HTTP ${res.statusCode}\n${capture.text()}`),
+      );
+      res.once('error', (error) => finish(null, `reading ${url}: ${error.message}`));
+    };
+    try {
+      const request = new URL(url).protocol === 'https:' ? httpsRequest : httpRequest;
+      req = request(url, { method: 'GET', headers: { 'user-agent': 'healthcheckd' } }, onResponse);
+    } catch (error) {
+      return finish(null, `GET ${url}: ${(error as Error).message}`);
+    }
+    timer = setTimeout(
       () => finish(null, `no answer from ${url} within ${configuredMs} ms`, true),
       timeoutMs,
     );

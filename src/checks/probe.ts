@@ -54,14 +54,17 @@ export function createProbe(
 
   const run = (): Promise<CheckSnapshot> => {
     if (inFlight) return inFlight;
-    inFlight = deps.execute(definition).then((result) => {
-      const before = state;
-      state = advance(state, result, definition.rise, definition.fall);
-      logRun(deps.logger, definition, before, state, result);
-      deps.onResult?.(definition, result);
-      inFlight = null;
-      return snapshot();
-    });
+    inFlight = deps
+      .execute(definition)
+      .catch((error: unknown) => internalFailure(error))
+      .then((result) => {
+        const before = state;
+        state = advance(state, result, definition.rise, definition.fall);
+        logRun(deps.logger, definition, before, state, result);
+        deps.onResult?.(definition, result);
+        return snapshot();
+      })
+      .finally(() => (inFlight = null));
     return inFlight;
   };
 
@@ -87,6 +90,19 @@ export function createProbe(
       stopped = true;
       clearTimeout(timer);
     },
+  };
+}
+
+/** A run that threw is a programmer's mistake, and still a failure, never a wedged check. */
+function internalFailure(error: unknown): RunResult {
+  return {
+    status: 'fail',
+    exitCode: null,
+    signal: null,
+    timedOut: false,
+    durationMs: 0,
+    output: `[internal error: ${(error as Error).message ?? String(error)}]`,
+    finishedAt: Date.now(),
   };
 }
 

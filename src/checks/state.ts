@@ -49,6 +49,23 @@ function mayMove(from: CheckStatus, to: Status, streaks: Streaks, rise: number, 
   return (to === 'pass' ? streaks.pass : streaks.notFail) >= rise;
 }
 
+/**
+ * Where the state goes: to the result's status when the streaks allow it; a passing check
+ * that has seen `fall` non-passing results in a row (warn and fail mixed) turns warn at least.
+ */
+function nextStatus(
+  from: CheckStatus,
+  to: Status,
+  streaks: Streaks,
+  rise: number,
+  fall: number,
+): CheckStatus {
+  if (to === from) return from;
+  if (mayMove(from, to, streaks, rise, fall)) return to;
+  if (from === 'pass' && to === 'fail' && streaks.notPass >= fall) return 'warn';
+  return from;
+}
+
 /** Applies one run result to the state, honouring rise and fall. */
 export function advance(
   state: CheckState,
@@ -57,10 +74,10 @@ export function advance(
   fall: number,
 ): CheckState {
   const streaks = nextStreaks(state.streaks, result.status);
-  const moves =
-    result.status !== state.status && mayMove(state.status, result.status, streaks, rise, fall);
+  const target = nextStatus(state.status, result.status, streaks, rise, fall);
+  const moves = target !== state.status;
   return {
-    status: moves ? result.status : state.status,
+    status: target,
     since: moves ? result.finishedAt : state.since,
     last: result,
     streaks,

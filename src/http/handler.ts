@@ -66,5 +66,7 @@ function send(res: ServerResponse, ready: Answer, head: boolean): void {
 
 function fail(deps: HandlerDeps, res: ServerResponse, head: boolean, error: unknown): void {
   deps.logger.error({ err: error }, 'answering a request failed; answering fail');
-  send(res, deps.failClosed(), head);
+  const ready = deps.failClosed();
+  deps.onAnswer?.(ready.statusCode);
+  send(res, ready, head);
 }

@@ -19,9 +19,16 @@ const aggregateRoute: Route = { kind: 'aggregate' };
  */
 export function resolveTarget(url: string, isGroup: (name: string) => boolean): Target {
   const query = url.indexOf('?');
-  const path = query === -1 ? url : url.slice(0, query);
+  const path = withoutOrigin(query === -1 ? url : url.slice(0, query));
   const formatJson = query !== -1 && /(?:^|&)format=json(?:&|$)/.test(url.slice(query + 1));
   return { route: routeFor(path, isGroup), formatJson };
+}
+
+/** An absolute-form target (`GET http://host/check/db`) names the same path. */
+function withoutOrigin(path: string): string {
+  if (path.startsWith('/')) return path;
+  const match = /^[a-z][a-z0-9+.-]*:\/\/[^/]*(\/.*)?$/i.exec(path);
+  return match ? (match[1] ?? '/') : path;
 }
 
 function routeFor(path: string, isGroup: (name: string) => boolean): Route {

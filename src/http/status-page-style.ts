@@ -7,14 +7,14 @@ export const statusPageStyle = `
 :root {
   color-scheme: light dark;
   --bg: #f6f8fa; --card: #ffffff; --text: #1f2328; --muted: #59636e; --line: #d1d9e0;
-  --code: #f6f8fa;
+  --code: #f6f8fa; --maint-line: #0550ae;
   --pass: #116329; --warn: #ffd33d; --fail: #a40e26; --maint: #0550ae; --pending: #59636e;
   font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
   line-height: 1.45;
 }
 @media (prefers-color-scheme: dark) {
   :root { --bg: #0d1117; --card: #161b22; --text: #e6edf3; --muted: #9198a1; --line: #3d444d;
-    --code: #0d1117; }
+    --code: #0d1117; --maint-line: #4493f8; }
 }
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--bg); color: var(--text); overflow-wrap: anywhere; }
@@ -25,13 +25,13 @@ body { margin: 0; background: var(--bg); color: var(--text); overflow-wrap: anyw
 .s-fail, .s-stale { --state: var(--fail); --on-state: #ffffff; }
 .s-maintenance { --state: var(--maint); --on-state: #ffffff; }
 .s-pending { --state: var(--pending); --on-state: #ffffff; }
-header.overall { background: var(--state); color: var(--on-state); padding: 1.25rem 0 1rem; }
+header.overall { background: var(--state); color: var(--on-state); padding: 1rem 0 0.9rem; }
 .overall-state { margin: 0; font-size: 2.6rem; font-weight: 800; letter-spacing: 0.04em;
   line-height: 1.1; }
-header h1 { margin: 0.4rem 0 0; font-size: 1.35rem; font-weight: 600; }
+header h1 { margin: 0.25rem 0 0; font-size: 1.35rem; font-weight: 600; }
 header p.meta { margin: 0.25rem 0 0; font-size: 0.95rem; }
-main { padding: 1rem 0 0.5rem; }
-.banner { background: var(--card); border: 2px solid var(--maint); border-left-width: 0.6rem;
+main.wrap { padding-top: 1rem; padding-bottom: 0.5rem; }
+.banner { background: var(--card); border: 2px solid var(--maint-line); border-left-width: 0.6rem;
   border-radius: 0.5rem; padding: 0.75rem 1rem; margin-bottom: 1rem; }
 .banner h2 { margin: 0; font-size: 1.2rem; }
 .banner p { margin: 0.3rem 0 0; }
@@ -46,16 +46,19 @@ ul.checks { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.75rem
   Consolas, "DejaVu Sans Mono", monospace; }
 .since { font-weight: 600; }
 .tags { color: var(--muted); font-size: 0.9rem; }
-dl { display: flex; flex-wrap: wrap; gap: 0.25rem 1.75rem; margin: 0.5rem 0 0; }
-dl div { min-width: 0; }
-dt { color: var(--muted); font-size: 0.8rem; text-transform: uppercase; letter-spacing: 0.05em; }
+dl { display: flex; flex-wrap: wrap; gap: 0.15rem 1.75rem; margin: 0.4rem 0 0; }
+dl div { display: flex; align-items: baseline; gap: 0.45rem; min-width: 0; }
+dt { color: var(--muted); font-size: 0.78rem; text-transform: uppercase; letter-spacing: 0.05em; }
 dd { margin: 0; font-variant-numeric: tabular-nums; }
 pre { background: var(--code); border: 1px solid var(--line); border-radius: 0.35rem;
   margin: 0.6rem 0 0; padding: 0.5rem 0.65rem; max-height: 14rem; overflow: auto;
   white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.85rem;
   font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", monospace; }
-.hidden { margin: 0.5rem 0 0; color: var(--muted); font-size: 0.9rem; }
-footer { color: var(--muted); font-size: 0.85rem; padding: 0.5rem 0 1.5rem; }
+.hidden, .why { margin: 0.5rem 0 0; color: var(--muted); font-size: 0.9rem; }
+code { background: var(--code); border: 1px solid var(--line); border-radius: 0.25rem;
+  padding: 0 0.3em; font-size: 0.95em;
+  font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", monospace; }
+footer.wrap { color: var(--muted); font-size: 0.85rem; padding-top: 0.5rem; padding-bottom: 1.5rem; }
 a { color: inherit; }
 @media (max-width: 30rem) {
   .overall-state { font-size: 2rem; }

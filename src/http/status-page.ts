@@ -32,17 +32,20 @@ export interface PageInput {
 /** A state as the page shows it: a check's, or the endpoint's. */
 type PageState = Status | 'maintenance' | 'pending' | 'stale';
 
-/** Word and symbol for each state; the word carries the meaning, colour and symbol repeat it. */
+/**
+ * Word and symbol for each state; the word carries the meaning, colour and symbol repeat it.
+ * Maintenance is `▮▮`, not `⏸`: common fonts (DejaVu, Liberation) lack U+23F8.
+ */
 const looks: Record<PageState, { readonly word: string; readonly symbol: string }> = {
   pass: { word: 'PASS', symbol: '✔' },
   warn: { word: 'WARN', symbol: '▲' },
   fail: { word: 'FAIL', symbol: '✖' },
-  maintenance: { word: 'MAINTENANCE', symbol: '⏸' },
+  maintenance: { word: 'MAINTENANCE', symbol: '▮▮' },
   pending: { word: 'PENDING', symbol: '○' },
   stale: { word: 'STALE', symbol: '◷' },
 };
 
-/** HTML that is already safe: only `html` and `raw` make one. */
+/** HTML that is already safe: only `safeHtml` and `raw` make one. */
 interface Markup {
   readonly markup: string;
 }
@@ -168,6 +171,7 @@ function checkCard(check: CheckReport, input: PageInput): Markup {
 <span class="since">for ${formatSpan(input.now - check.since)}</span>
 <span class="tags">${role} · ${check.kind}</span></div>
 ${lastRun(check, input.now)}
+${why(state)}
 ${output(check, input.exposeOutput)}
 </li>
 `;
@@ -184,10 +188,19 @@ function lastRun(check: CheckReport, now: number): Markup {
 </dl>`;
 }
 
+/** What PENDING and STALE mean, since neither is a result of the command. */
+function why(state: PageState): Markup {
+  if (state === 'pending')
+    return safeHtml`<p class="why">No result yet; counts as fail until the first run ends.</p>`;
+  if (state === 'stale')
+    return safeHtml`<p class="why">The last result is older than max_age; it counts as fail.</p>`;
+  return raw('');
+}
+
 /** The captured output, or a note that it stays on the host. */
 function output(check: CheckReport, exposeOutput: boolean): Markup {
   if (!exposeOutput) return safeHtml`<p class="hidden">Output hidden (expose_output = false).</p>`;
-  const text = check.last?.output ?? '';
+  const text = (check.last?.output ?? '').trimEnd();
   return text === '' ? raw('') : safeHtml`<pre>${text}</pre>`;
 }
 

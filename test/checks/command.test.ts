@@ -182,19 +182,13 @@ describe('runCommand: a grandchild holding the output pipe', () => {
 });
 
 describe('runCommand: a grandchild holding the output pipe, continued', () => {
-  it(
-    'reports the exit, not a timeout, when the timeout falls in the pipe grace',
-    {
-      todo: 'bug: command.ts keeps the timeout armed after the command exits; when it fires during the 100 ms pipe grace the run is reported as timed out although the command exited 0 in time',
-    },
-    async () => {
-      // The command exits within a few ms; the 90 ms timeout then lands inside the grace.
-      const { result } = await run('sleep 30 & exit 0', { timeoutMs: 90 });
-      assert.equal(result.timedOut, false);
-      assert.equal(result.status, 'pass');
-      assert.equal(result.exitCode, 0);
-    },
-  );
+  it('reports the exit, not a timeout, when the timeout falls in the pipe grace', {}, async () => {
+    // The command exits within a few ms; the 90 ms timeout then lands inside the grace.
+    const { result } = await run('sleep 30 & exit 0', { timeoutMs: 90 });
+    assert.equal(result.timedOut, false);
+    assert.equal(result.status, 'pass');
+    assert.equal(result.exitCode, 0);
+  });
 });
 
 describe('runCommand: failures that are not the command', () => {
@@ -211,18 +205,12 @@ describe('runCommand: failures that are not the command', () => {
     assert.equal(tracker.size(), 0);
   });
 
-  it(
-    'resolves to a failure, never rejects, when spawn throws',
-    {
-      todo: 'bug: command.ts calls spawn() inside the Promise executor; a synchronous spawn error (here a NUL byte in the command) rejects instead of resolving a fail result',
-    },
-    async () => {
-      const tracker = createProcessTracker();
-      const result = await runCommand(spec('echo a\0b'), 1_000, tracker);
-      assert.equal(result.status, 'fail');
-      assert.match(result.output, /^\[cannot run \/bin\/sh: /);
-    },
-  );
+  it('resolves to a failure, never rejects, when spawn throws', {}, async () => {
+    const tracker = createProcessTracker();
+    const result = await runCommand(spec('echo a\0b'), 1_000, tracker);
+    assert.equal(result.status, 'fail');
+    assert.match(result.output, /^\[cannot run \/bin\/sh: /);
+  });
 });
 
 describe('runCommand with an argv (no shell)', () => {
