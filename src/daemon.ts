@@ -335,6 +335,13 @@ function address(runtime: Runtime): string {
 }
 
 function logStart(logger: Logger, runtime: Runtime, pidfile: Pidfile): void {
+  const user = runtime.config.daemon.user;
+  if (user !== null && process.getuid?.() !== 0) {
+    logger.warn(
+      { user },
+      `user = ${user} ignored: not started as root, checks run as this process's user`,
+    );
+  }
   const checks = runtime.config.checks.map((check) => check.name);
   logger.info(
     {
