@@ -74,7 +74,8 @@ function runJson<T>(args: readonly string[]): Promise<T> {
 }
 
 function load(url: string, connections: number, extra: Record<string, number> = {}): Promise<Load> {
-  if (process.env.BENCH_DEBUG) process.stderr.write(`load ${url} x${connections} ${JSON.stringify(extra)}\n`);
+  if (process.env.BENCH_DEBUG)
+    process.stderr.write(`load ${url} x${connections} ${JSON.stringify(extra)}\n`);
   const options = { url, connections, ...(extra.amount ? {} : { duration: seconds }), ...extra };
   return runJson<Load>([join(here, 'load.js'), JSON.stringify(options)]);
 }

@@ -49,7 +49,10 @@ function takeStartGuard(path: string): () => void {
     return lock(`${path}.starting`, () => undefined);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw pidfileError(path, error);
-    throw alreadyRunning(path, readPid(path));
+    throw new HealthcheckdError(
+      'E_ALREADY_RUNNING',
+      `already running (pid unknown, pidfile ${path}): another healthcheckd is starting (${path}.starting.lock is held); try again in a moment`,
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { CheckKind, LogFormat, LogLevel } from '../types.js';
-import { httpUrl, nonEmpty, tcpTarget, type Parser } from './parsers.js';
+import { httpUrl, shellCommand, tcpTarget, type Parser } from './parsers.js';
 import { expectedFound, flagProblem, type Problem } from './problems.js';
 import { daemonSchema } from './schema.js';
 
@@ -66,7 +66,7 @@ export function readOverrides(
 }
 
 const checkParsers: Readonly<Record<CheckKind, Parser<string>>> = {
-  command: nonEmpty,
+  command: shellCommand,
   tcp: tcpTarget,
   http: httpUrl,
 };

@@ -3,6 +3,7 @@ import { isIP, isIPv6 } from 'node:net';
 import { isAbsolute } from 'node:path';
 import { formatDuration, parseDuration } from '../duration.js';
 import type { StatusRange } from '../types.js';
+import { needsQuoting, quoteValue } from './values.js';
 
 /** A value read from text, or what was expected instead. */
 export type Parsed<T> =
@@ -63,12 +64,26 @@ export function oneOf<T extends string>(words: readonly T[]): Parser<T> {
 export const word: Parser<string> = (text) =>
   /^\S+$/.test(text) ? ok(text) : bad('a name without spaces');
 
-/** Any non-empty text (a command, a path). */
-export const nonEmpty: Parser<string> = (text) => (text.trim() === '' ? bad('a value') : ok(text));
+/**
+ * A shell command: non-empty, on one line, no NUL byte (exec cannot pass one; a command that
+ * holds one would fail every run instead of being refused here).
+ */
+export const shellCommand: Parser<string> = (text) => {
+  if (text.trim() === '') return bad('a command');
+  return /[\0\r\n]/.test(text) ? bad('a command on one line, without NUL bytes') : ok(text);
+};
 
-/** A path; relative ones are resolved by the caller. */
-export const path: Parser<string> = (text) =>
-  text === '' || text.includes('\0') ? bad('a path') : ok(text);
+/**
+ * A path on one line without NUL bytes, that INI can hold (`validate` prints it back);
+ * relative ones are resolved by the caller.
+ */
+export const path: Parser<string> = (text) => {
+  const printable = !needsQuoting(text, false) || quoteValue(text) !== null;
+  if (text === '' || /[\0\r\n]/.test(text) || !printable) {
+    return bad('a path on one line, without NUL bytes or both quote kinds with ; or #');
+  }
+  return ok(text);
+};
 
 /** An IPv4 or IPv6 literal, or a host name. */
 export const host: Parser<string> = (text) =>

@@ -7,7 +7,7 @@ import {
   host,
   httpUrl,
   integer,
-  nonEmpty,
+  shellCommand,
   oneOf,
   path,
   percent,
@@ -43,7 +43,8 @@ const command = 'command:';
 const weight: Parser<AgentSettings['weight']> = (text): Parsed<AgentSettings['weight']> => {
   if (text === 'cpu' || text === 'none') return { ok: true, value: { kind: text } };
   const cmd = text.startsWith(command) ? text.slice(command.length).trim() : '';
-  if (cmd !== '') return { ok: true, value: { kind: 'command', command: cmd } };
+  if (cmd !== '' && shellCommand(cmd).ok)
+    return { ok: true, value: { kind: 'command', command: cmd } };
   return { ok: false, expected: 'cpu, none or command:<shell command>' };
 };
 
@@ -53,7 +54,7 @@ export const daemonSchema = {
   bind: key(host, '0.0.0.0'),
   pidfile: key<string | null>(path, null),
   piddir: key(path, '/tmp'),
-  command: key<string | null>(nonEmpty, null),
+  command: key<string | null>(shellCommand, null),
   shell: key<string | null>(path, null),
   timeout: key(duration(false), 5000),
   status_ok: key(statusCode, 200),
@@ -71,7 +72,7 @@ export const daemonSchema = {
 
 /** `[check:NAME]`: null timeout and max_age are resolved from `[healthcheckd]` and `interval`. */
 export const checkSchema = {
-  command: key<string | null>(nonEmpty, null),
+  command: key<string | null>(shellCommand, null),
   tcp: key<string | null>(tcpTarget, null),
   http: key<string | null>(httpUrl, null),
   timeout: key<number | null>(duration(false), null),

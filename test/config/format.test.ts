@@ -120,15 +120,11 @@ describe('format: the resolved config as INI', () => {
   });
 
   it('says so in a comment when a command cannot be carried by INI', () => {
-    const config = resolve('', { command: [`echo "a" 'b';`, 'a\nb'] });
+    const config = resolve('', { command: [`echo "a" 'b';`] });
     const printed = formatConfig(config);
     assert.match(
       printed,
       /^; command: holds both quote kinds and needs quoting, which INI cannot carry; put the command in a script: echo "a" 'b';$/m,
-    );
-    assert.match(
-      printed,
-      /^; command: holds a line break, which INI cannot carry; put the command in a script$/m,
     );
   });
 

@@ -513,7 +513,7 @@ describe('load: value rules', () => {
 
   it('an empty value is refused where a value is needed', () => {
     assert.deepEqual(problemsOf('[check:a]\ncommand =\n'), [
-      `${file}:2: command: expected a value, found ""`,
+      `${file}:2: command: expected a command, found ""`,
     ]);
   });
 
