@@ -54,7 +54,9 @@ const rejectStatus: Record<string, string> = {
 };
 
 function rejectClient(error: NodeJS.ErrnoException, socket: Socket): void {
-  if (!socket.writable || error.code === 'ECONNRESET') {
+  // A socket that already carried a response (a keep-alive one, or one closed after a 405
+  // with an unread body) gets no second, unasked-for answer: it is just closed.
+  if (!socket.writable || error.code === 'ECONNRESET' || socket.bytesWritten > 0) {
     socket.destroy();
     return;
   }
