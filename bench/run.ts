@@ -15,6 +15,11 @@ const bin = join(root, 'dist', 'src', 'bin.js');
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const seconds = Number(process.env.BENCH_SECONDS ?? 4);
 const work = mkdtempSync(join(tmpdir(), 'hcd-bench-'));
+/** The Node flags of the bin's shebang (`#!/usr/bin/env -S node ...`): run it as it ships. */
+const nodeFlags = (readFileSync(bin, 'utf8').split('\n')[0] ?? '')
+  .replace(/^#!\S*env -S node\s*/, '')
+  .split(' ')
+  .filter((flag) => flag.startsWith('--'));
 
 interface Load {
   readonly requests: number;
@@ -98,7 +103,7 @@ function daemon(name: string, checks: string): Promise<Server> {
     config,
     `[healthcheckd]\nport = 0\nbind = 127.0.0.1\npiddir = ${work}\npidfile = ${name}.pid\nspool_dir = ${work}/spool\nlog_level = info\nlog_format = json\n${checks}`,
   );
-  return start([bin, 'run', config], 'stderr');
+  return start([...nodeFlags, bin, 'run', config], 'stderr');
 }
 
 const bare = (): Promise<Server> => start([join(here, 'bare-server.js')], 'stdout');
@@ -233,7 +238,7 @@ async function startupRound(): Promise<Record<string, number>> {
   );
   return {
     startBare: await timeToFirstAnswer([join(here, 'bare-server.js')], 'stdout'),
-    startDaemon: await timeToFirstAnswer([bin, 'run', config], 'stderr'),
+    startDaemon: await timeToFirstAnswer([...nodeFlags, bin, 'run', config], 'stderr'),
   };
 }
 
@@ -375,6 +380,7 @@ function machine(): string {
     `- CPU: ${cpus()[0]?.model ?? 'unknown'} (${cpus().length} cores)`,
     `- memory: ${fmt(totalmem() / 2 ** 30, 1)} GiB; kernel ${release()}; Node ${process.version}`,
     `- ${rounds} rounds of ${seconds} s per scenario, medians; load from separate autocannon processes on 127.0.0.1`,
+    `- healthcheckd runs with its shebang's Node flags (${nodeFlags.join(' ') || 'none'}); the baseline with Node's defaults`,
   ].join('\n');
 }
 

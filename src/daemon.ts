@@ -149,7 +149,7 @@ async function startRuntime(
   const bound = await bind(config, listener, agent, deps.logger, previous);
   bound.http.setListener(listener);
   if (agent && bound.agent) bound.agent.server.setLine(agent.line);
-  const spoolTimer = setInterval(() => view.active(), spoolPollMs).unref();
+  const spoolTimer = setInterval(() => view.poll(), spoolPollMs).unref();
   return { config, checks, maintenance: view, spoolTimer, limiter, ...bound, agentState: agent };
 }
 

@@ -8,6 +8,8 @@ export interface MaintenanceView {
   readonly affecting: (checkNames: readonly string[]) => MaintenanceFlag | null;
   /** Every flag in force now. */
   readonly active: () => readonly SpoolEntry[];
+  /** Re-reads the spool now, logging a change (the daemon's 1 s timer). */
+  readonly poll: () => void;
 }
 
 /** Re-reads the spool at most this often when its directory did not change (in-place edits). */
@@ -35,20 +37,32 @@ export function createMaintenanceView(
   let entries: readonly SpoolEntry[] = [];
   let logged = '';
   const refresh = (time: number): void => {
-    statAt = time;
     const current = spoolVersion(spoolDir);
     if (current === version && time - readAt <= rereadMs) return;
     version = current;
     readAt = time;
     entries = current === -1n ? [] : readSpool(spoolDir);
   };
-  const active = (): readonly SpoolEntry[] => {
-    const time = now();
-    if (time - statAt >= statEveryMs) refresh(time);
+  const inForceAt = (time: number): readonly SpoolEntry[] => {
     if (entries.length === 0 && logged === '') return entries;
     const inForceNow = entries.filter((entry) => inForce(entry.flag, time));
     logChange(inForceNow);
     return inForceNow;
+  };
+  // Requests look at most every statEveryMs; the poll does not count, so that a request
+  // after a quiet spell always sees a flag set since the last request.
+  const active = (): readonly SpoolEntry[] => {
+    const time = now();
+    if (time - statAt >= statEveryMs) {
+      statAt = time;
+      refresh(time);
+    }
+    return inForceAt(time);
+  };
+  const poll = (): void => {
+    const time = now();
+    refresh(time);
+    inForceAt(time);
   };
   const logChange = (inForceNow: readonly SpoolEntry[]): void => {
     const key = inForceNow
@@ -69,6 +83,7 @@ export function createMaintenanceView(
   };
   return {
     active,
+    poll,
     affecting(checkNames) {
       const flags = active();
       if (flags.length === 0) return null;

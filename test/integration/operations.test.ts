@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { httpRequest, runCli, startDaemon, tempDir, type RunningDaemon } from './harness.js';
+import {
+  eventually,
+  httpRequest,
+  runCli,
+  startDaemon,
+  tempDir,
+  type RunningDaemon,
+} from './harness.js';
 
 describe('maintenance: down, up, status', () => {
   const dir = tempDir();
@@ -67,7 +74,8 @@ describe('maintenance: down, up, status', () => {
     const up = await runCli(['up', config]);
     assert.equal(up.code, 0);
     assert.equal(existsSync(join(spool, 'all')), false);
-    assert.equal((await httpRequest(daemon.port)).status, 200);
+    // the daemon looks at the spool at most every 0.1 s
+    assert.ok(await eventually(async () => (await httpRequest(daemon.port)).status === 200, 3_000));
     const after = await runCli(['status', config]);
     assert.equal(after.code, 0, after.stdout);
     assert.match(after.stdout, /maintenance: none/);
@@ -84,7 +92,7 @@ describe('maintenance: down, up, status', () => {
     } finally {
       await runCli(['up', config, '--check', 'db']);
     }
-    assert.equal((await httpRequest(daemon.port)).status, 200);
+    assert.ok(await eventually(async () => (await httpRequest(daemon.port)).status === 200, 3_000));
   });
 
   it('an expired flag counts as absent', async () => {
@@ -98,7 +106,9 @@ describe('maintenance: down, up, status', () => {
       }),
     );
     try {
-      assert.equal((await httpRequest(daemon.port)).status, 200);
+      assert.ok(
+        await eventually(async () => (await httpRequest(daemon.port)).status === 200, 3_000),
+      );
     } finally {
       await runCli(['up', config]);
     }
