@@ -4,6 +4,7 @@ import { createExecutor } from './checks/execute.js';
 import { createLimiter, type Limiter } from './checks/limiter.js';
 import { createProcessTracker, type ProcessTracker } from './checks/process-tracker.js';
 import type { LoadedConfig } from './config/load.js';
+import { defaultCheck } from './config/resolve-checks.js';
 import { HealthcheckdError } from './errors.js';
 import { createHandler } from './http/handler.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
@@ -203,22 +204,10 @@ function createAgentFor(
 
 /** `weight = command:...` runs through the executor like a check (slot, timeout, group kill). */
 function weightDefinition(config: ResolvedConfig, command: string): CheckDefinition {
+  const origin = { file: config.file ?? 'command line', line: 0 };
   return {
-    name: 'agent-weight',
-    kind: 'command',
-    target: command,
-    timeoutMs: config.daemon.timeoutMs,
-    intervalMs: null,
-    maxAgeMs: null,
-    cachePassMs: 0,
-    cacheFailMs: 0,
-    rise: 1,
-    fall: 1,
-    warnExitCodes: [],
+    ...defaultCheck('agent-weight', 'command', command, config.daemon.timeoutMs, origin),
     critical: false,
-    groups: [],
-    expectStatus: [],
-    origin: { file: config.file ?? 'command line', line: 0 },
   };
 }
 

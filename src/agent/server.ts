@@ -1,6 +1,6 @@
+import { listenOn } from '../listen.js';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { HealthcheckdError } from '../errors.js';
 
 type Line = () => string | Promise<string>;
 
@@ -48,7 +48,16 @@ export function createAgentServer(deps: AgentServerDeps): AgentServer {
   server.maxConnections = deps.maxConnections ?? 1_024;
   server.on('drop', warnDrops(logger, server.maxConnections));
   return {
-    listen: (port, host) => listen(server, port, host, logger),
+    listen: async (port, host) => {
+      const bound = await listenOn(server, port, host, {
+        label: `agent port ${port}`,
+        fix: 'in [agent]',
+      });
+      server.on('error', (error) =>
+        logger.error({ err: error }, `agent: server error: ${error.message}`),
+      );
+      return bound;
+    },
     close: () => close(server, sockets),
     setLine: (next) => void (line = next),
   };
@@ -90,44 +99,6 @@ function warnDrops(logger: Logger, maxConnections: number): () => void {
     lastWarn = now;
     logger.warn(`agent: ${maxConnections} connections open, dropping new ones`);
   };
-}
-
-function listen(server: Server, port: number, host: string, logger: Logger): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException): void => reject(listenError(error, port, host));
-    server.once('error', onError);
-    server.listen({ port, host }, () => {
-      server.off('error', onError);
-      server.on('error', (error) =>
-        logger.error({ err: error }, `agent: server error: ${error.message}`),
-      );
-      const address = server.address();
-      resolve(typeof address === 'object' && address ? address.port : port);
-    });
-  });
-}
-
-function listenError(error: NodeJS.ErrnoException, port: number, host: string): HealthcheckdError {
-  const where = `${host}:${port}`;
-  if (error.code === 'EADDRINUSE') {
-    return new HealthcheckdError(
-      'E_LISTEN',
-      `cannot listen on ${where}: agent port ${port} is in use; stop the other process or choose another port in [agent]`,
-    );
-  }
-  if (error.code === 'EACCES') {
-    return new HealthcheckdError(
-      'E_LISTEN',
-      `cannot listen on ${where}: permission denied for agent port ${port}; use a port above 1023 or start as root`,
-    );
-  }
-  if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
-    return new HealthcheckdError(
-      'E_LISTEN',
-      `cannot listen on ${where}: address ${host} is not on this host; fix bind`,
-    );
-  }
-  return new HealthcheckdError('E_LISTEN', `cannot listen on ${where} (agent): ${error.message}`);
 }
 
 function close(server: Server, sockets: Set<Socket>): Promise<void> {

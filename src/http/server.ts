@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { HealthcheckdError } from '../errors.js';
+import { listenOn } from '../listen.js';
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -43,7 +43,8 @@ export function createHttpServer(initial: Listener): HttpServer {
   return {
     server,
     setListener: (next) => void (listener = next),
-    listen: (port, host) => listen(server, port, host),
+    listen: (port, host) =>
+      listenOn(server, port, host, { label: `port ${port}`, fix: 'with --port' }),
     close: (graceMs) => close(server, graceMs),
   };
 }
@@ -62,41 +63,6 @@ function rejectClient(error: NodeJS.ErrnoException, socket: Socket): void {
   }
   const status = rejectStatus[error.code ?? ''] ?? '400 Bad Request';
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-}
-
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException): void => reject(listenError(error, port, host));
-    server.once('error', onError);
-    server.listen({ port, host }, () => {
-      server.off('error', onError);
-      const address = server.address();
-      resolve(typeof address === 'object' && address ? address.port : port);
-    });
-  });
-}
-
-function listenError(error: NodeJS.ErrnoException, port: number, host: string): HealthcheckdError {
-  const where = `${host}:${port}`;
-  if (error.code === 'EADDRINUSE') {
-    return new HealthcheckdError(
-      'E_LISTEN',
-      `cannot listen on ${where}: port ${port} is in use; stop the other process or choose another port with --port`,
-    );
-  }
-  if (error.code === 'EACCES') {
-    return new HealthcheckdError(
-      'E_LISTEN',
-      `cannot listen on ${where}: permission denied; use a port above 1023 or start as root`,
-    );
-  }
-  if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
-    return new HealthcheckdError(
-      'E_LISTEN',
-      `cannot listen on ${where}: address ${host} is not on this host; fix bind`,
-    );
-  }
-  return new HealthcheckdError('E_LISTEN', `cannot listen on ${where}: ${error.message}`);
 }
 
 function close(server: Server, graceMs: number): Promise<void> {

@@ -1,0 +1,51 @@
+import type { Server } from 'node:net';
+import { HealthcheckdError } from './errors.js';
+
+/** What a listener is, for its error messages. */
+export interface ListenerName {
+  /** `port 9999` or `agent port 9777`. */
+  readonly label: string;
+  /** How to choose another port: `with --port`, `in [agent]`. */
+  readonly fix: string;
+}
+
+/**
+ * Binds a server (HTTP or agent) and resolves with the bound port; a failure becomes one
+ * HealthcheckdError line saying what failed and what to do.
+ */
+export function listenOn(
+  server: Server,
+  port: number,
+  host: string,
+  name: ListenerName,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void =>
+      reject(listenError(error, port, host, name));
+    server.once('error', onError);
+    server.listen({ port, host }, () => {
+      server.off('error', onError);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+function listenError(
+  error: NodeJS.ErrnoException,
+  port: number,
+  host: string,
+  name: ListenerName,
+): HealthcheckdError {
+  const where = `cannot listen on ${host}:${port}`;
+  const because: Record<string, string> = {
+    EADDRINUSE: `${name.label} is in use; stop the other process or choose another port ${name.fix}`,
+    EACCES: `permission denied for ${name.label}; use a port above 1023 or start as root`,
+    EADDRNOTAVAIL: `address ${host} is not on this host; fix bind`,
+    ENOTFOUND: `address ${host} is not on this host; fix bind`,
+  };
+  return new HealthcheckdError(
+    'E_LISTEN',
+    `${where}: ${because[error.code ?? ''] ?? error.message}`,
+  );
+}
