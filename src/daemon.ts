@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
+import { createAgent, createAgentServer, type Agent, type AgentServer } from './agent/index.js';
 import { createCheckSet, type CheckSet } from './checks/check-set.js';
+import { evaluate, toReport } from './checks/evaluate.js';
 import { createExecutor } from './checks/execute.js';
 import { createLimiter, type Limiter } from './checks/limiter.js';
 import { createProcessTracker, type ProcessTracker } from './checks/process-tracker.js';
@@ -8,16 +10,12 @@ import { defaultCheck } from './config/resolve-checks.js';
 import { HealthcheckdError } from './errors.js';
 import { createHandler } from './http/handler.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
-import { createAgent, createAgentServer, type Agent, type AgentServer } from './agent/index.js';
-import { evaluate } from './checks/evaluate.js';
-import { acquirePidfile, type Pidfile } from './pidfile.js';
-import type { MaintenanceFlag } from './maintenance/flag.js';
+import { scopeFile, type MaintenanceFlag } from './maintenance/flag.js';
 import { createMaintenanceView, type MaintenanceView } from './maintenance/view.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { acquirePidfile, type Pidfile } from './pidfile.js';
 import { checkCredentials } from './privileges.js';
 import { createResponder, failClosedAnswer } from './responder.js';
-import { toReport } from './checks/evaluate.js';
-import { scopeFile } from './maintenance/flag.js';
 import type { CheckDefinition, ResolvedConfig, RunResult } from './types.js';
 
 /** A running daemon. */

@@ -1,0 +1,134 @@
+import { checkOnce, formatReport } from '../check-once.js';
+import { formatConfig } from '../config/format.js';
+import { loadConfig, type ConfigFlags, type LoadedConfig } from '../config/load.js';
+import { startDaemon } from '../daemon.js';
+import { parseDuration } from '../duration.js';
+import { HealthcheckdError, exitCodes } from '../errors.js';
+import { healthDocument } from '../http/health-json.js';
+import { createLogger } from '../logging.js';
+import { scopeFor, setDown, setUp } from '../maintenance/operator.js';
+import { installSignals } from '../signals.js';
+import { collectStatus, formatStatus, statusExitCode } from '../status.js';
+import type { CliIo } from './io.js';
+import { defaultConfigPath, type Args, type CommandName } from './parser.js';
+
+/** The flags that reach the config loader; undefined when not given. */
+function configFlags(args: Args): ConfigFlags {
+  const flags: Record<string, unknown> = {
+    port: args.port,
+    bind: args.bind,
+    pidfile: args.pidfile,
+    timeout: args.timeout,
+    logLevel: args.logLevel,
+    logFormat: args.logFormat,
+    command: args.command,
+    tcp: args.tcp,
+    http: args.http,
+  };
+  return Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined));
+}
+
+/** CONFIG as given; none given and no check from flags means the default path. */
+function configPath(args: Args): string | null {
+  if (args.config !== undefined) return args.config;
+  const flagChecks =
+    (args.command?.length ?? 0) + (args.tcp?.length ?? 0) + (args.http?.length ?? 0);
+  return flagChecks > 0 ? null : defaultConfigPath;
+}
+
+async function run(args: Args, io: CliIo): Promise<number> {
+  const file = configPath(args);
+  const flags = configFlags(args);
+  const load = (): LoadedConfig => loadConfig(file, flags);
+  const initial = load();
+  const { logLevel, logFormat } = initial.config.daemon;
+  const logger = createLogger(logLevel, logFormat);
+  for (const correction of initial.corrections) {
+    logger.debug(correction, 'config value read from the raw line, not as the ini package read it');
+  }
+  const daemon = await startDaemon(initial, { load, logger });
+  const uninstall = installSignals({
+    stop: daemon.stop,
+    reload: daemon.reload,
+    abort: () => {
+      daemon.abort();
+      io.exit(exitCodes.runtime);
+    },
+    logger,
+  });
+  await daemon.stopped;
+  uninstall();
+  return exitCodes.ok;
+}
+
+function validate(args: Args, io: CliIo): number {
+  const { config } = loadConfig(configPath(args), configFlags(args));
+  io.stdout(formatConfig(config));
+  return exitCodes.ok;
+}
+
+/** Exit codes of `check` and `status`, Nagios style. */
+const statusExit = { pass: 0, warn: 1, fail: 2 } as const;
+
+async function check(args: Args, io: CliIo): Promise<number> {
+  const { config } = loadConfig(configPath(args), configFlags(args));
+  const names = args.check === undefined ? [] : [args.check].flat();
+  const report = await checkOnce(config, names);
+  const document = healthDocument(report, config.daemon.exposeOutput);
+  io.stdout(args.json ? `${JSON.stringify(document, null, 2)}\n` : formatReport(report));
+  return statusExit[report.status];
+}
+
+/** `--check` as one name: down/up take a single check. */
+function singleCheck(args: Args): string | undefined {
+  return Array.isArray(args.check) ? args.check.at(-1) : args.check;
+}
+
+function down(args: Args, io: CliIo): number {
+  const { config } = loadConfig(configPath(args), {});
+  const scope = scopeFor(config, singleCheck(args));
+  const forMs = args.for === undefined ? undefined : parseDuration(args.for);
+  if (forMs === null || forMs === 0) {
+    throw new HealthcheckdError(
+      'E_USAGE',
+      `--for: expected a duration such as 30m or 2h, found "${args.for}"`,
+    );
+  }
+  const options = {
+    ...(args.reason === undefined ? {} : { reason: args.reason }),
+    ...(forMs === undefined ? {} : { forMs }),
+  };
+  const { path, flag } = setDown(config, scope, options);
+  const until =
+    flag.until === null ? 'until `healthcheckd up`' : `until ${new Date(flag.until).toISOString()}`;
+  io.stdout(`maintenance set: ${path} ("${flag.reason}" by ${flag.by}, ${until})\n`);
+  return exitCodes.ok;
+}
+
+function up(args: Args, io: CliIo): number {
+  const { config } = loadConfig(configPath(args), {});
+  const scope = scopeFor(config, singleCheck(args));
+  const removed = setUp(config, scope);
+  const name = scope.kind === 'all' ? 'all' : `check:${scope.name}`;
+  io.stdout(
+    removed ? `maintenance ended: ${name}\n` : `no maintenance flag for ${name}; nothing to do\n`,
+  );
+  return exitCodes.ok;
+}
+
+async function status(args: Args, io: CliIo): Promise<number> {
+  const { config } = loadConfig(configPath(args), {});
+  const report = await collectStatus(config);
+  io.stdout(formatStatus(report));
+  return statusExitCode(report);
+}
+
+/** Each command: its arguments and the CLI's io in, an exit code out. */
+export const commands: Record<CommandName, (args: Args, io: CliIo) => number | Promise<number>> = {
+  run,
+  validate,
+  check,
+  down,
+  up,
+  status,
+};

@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs';
+import yargs, { type Argv } from 'yargs';
+import { HealthcheckdError } from '../errors.js';
+
+/** The Python tool's default config path. */
+export const defaultConfigPath = '/etc/healthcheckd.config';
+
+export interface Args {
+  readonly config?: string;
+  readonly port?: string;
+  readonly bind?: string;
+  readonly pidfile?: string;
+  readonly timeout?: string;
+  readonly logLevel?: string;
+  readonly logFormat?: string;
+  readonly command?: string[];
+  readonly tcp?: string[];
+  readonly http?: string[];
+  readonly check?: string[] | string;
+  readonly json?: boolean;
+  readonly reason?: string;
+  readonly for?: string;
+}
+
+export type CommandName = 'run' | 'validate' | 'check' | 'down' | 'up' | 'status';
+export type Action = { readonly name: CommandName; readonly args: Args };
+
+const daemonFlags = {
+  port: { type: 'string', describe: 'HTTP port (overrides the file)' },
+  bind: { type: 'string', describe: 'address to listen on (overrides the file)' },
+  pidfile: { type: 'string', describe: 'pidfile path, relative to the working directory' },
+  timeout: { type: 'string', describe: 'default check timeout, e.g. 5s or 500ms' },
+  'log-level': { type: 'string', describe: 'error | warn | info | debug' },
+  'log-format': { type: 'string', describe: 'text | json' },
+  command: { type: 'string', array: true, describe: 'add a command check (repeatable)' },
+  tcp: { type: 'string', array: true, describe: 'add a TCP check HOST:PORT (repeatable)' },
+  http: { type: 'string', array: true, describe: 'add an HTTP check URL (repeatable)' },
+} as const;
+
+function version(): string {
+  const url = new URL('../../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+}
+
+function parser(argv: readonly string[], record: (action: Action) => void): Argv {
+  const withConfig = (y: Argv) =>
+    y.positional('config', {
+      type: 'string',
+      describe: `config file (default ${defaultConfigPath})`,
+    });
+  return yargs([...argv])
+    .scriptName('healthcheckd')
+    .usage('$0 [CONFIG] — answer HTTP 200/503 from configured health checks')
+    .command(
+      ['run [config]', '$0 [config]'],
+      'run the daemon in the foreground',
+      (y) => withConfig(y).options(daemonFlags),
+      (args) => record({ name: 'run', args: args as Args }),
+    )
+    .command(
+      'validate [config]',
+      'parse and validate only; print the resolved config',
+      (y) => withConfig(y).options(daemonFlags),
+      (args) => record({ name: 'validate', args: args as Args }),
+    )
+    .command(
+      'check [config]',
+      'run the checks once, print results; exit 0 pass, 1 warn, 2 fail',
+      (y) =>
+        withConfig(y)
+          .options(daemonFlags)
+          .option('check', {
+            type: 'string',
+            array: true,
+            describe: 'only this check (repeatable)',
+          })
+          .option('json', { type: 'boolean', describe: 'print the health+json document' }),
+      (args) => record({ name: 'check', args: args as Args }),
+    )
+    .command(
+      'down [config]',
+      'put all checks (or --check NAME) in maintenance',
+      (y) =>
+        withConfig(y)
+          .option('check', { type: 'string', describe: 'only this check' })
+          .option('reason', { type: 'string', describe: 'why (default: your user name)' })
+          .option('for', { type: 'string', describe: 'end it after this long, e.g. 30m' }),
+      (args) => record({ name: 'down', args: args as unknown as Args }),
+    )
+    .command(
+      'up [config]',
+      'end maintenance of all checks (or --check NAME)',
+      (y) => withConfig(y).option('check', { type: 'string', describe: 'only this check' }),
+      (args) => record({ name: 'up', args: args as unknown as Args }),
+    )
+    .command(
+      'status [config]',
+      "maintenance flags and the running daemon's live results",
+      (y) => withConfig(y),
+      (args) => record({ name: 'status', args: args as Args }),
+    )
+    .strict()
+    .exitProcess(false)
+    .fail((message, error) => {
+      throw error ?? new HealthcheckdError('E_USAGE', `${message}; see healthcheckd --help`);
+    })
+    .version(version())
+    .help();
+}
+
+/** Parses argv with yargs; resolves with the command to run, or null after --help/--version. */
+export async function parseCommandLine(argv: readonly string[]): Promise<Action | null> {
+  let action: Action | null = null;
+  await parser(argv, (chosen) => (action = chosen)).parseAsync();
+  return action;
+}
