@@ -16,7 +16,7 @@ import { renderStatusPage, type PageInput } from './http/status-page.js';
 import { hostname } from 'node:os';
 import type { Route } from './http/routes.js';
 import type { MaintenanceFlag } from './maintenance/flag.js';
-import type { EndpointReport, StatusCodes } from './types.js';
+import type { EndpointReport, Status, StatusCodes } from './types.js';
 
 export interface ResponderDeps {
   readonly checks: CheckSet;
@@ -32,6 +32,13 @@ export function createResponder(
   deps: ResponderDeps,
 ): (question: Question) => Answer | Promise<Answer> {
   const names = new WeakMap<readonly Probe[], readonly string[]>();
+  // The plain answers never change: built once, so the hot path allocates none.
+  const texts = {
+    pass: textAnswer('pass', deps.statusCodes),
+    warn: textAnswer('warn', deps.statusCodes),
+    fail: textAnswer('fail', deps.statusCodes),
+  };
+  const withTexts = { ...deps, texts };
   return (question) => {
     const route = question.target.route;
     if (route.kind === 'metrics')
@@ -44,7 +51,7 @@ export function createResponder(
     const result = evaluate(probes, { bypassCache: question.noCache });
     const alone = route.kind === 'check';
     const render = (report: EndpointReport): Answer =>
-      renderReport(alone ? ownStatus(report) : report, format, route, deps);
+      renderReport(alone ? ownStatus(report) : report, format, route, withTexts);
     return result instanceof Promise ? result.then(render) : render(result);
   };
 }
@@ -64,17 +71,18 @@ function namesOf(cache: WeakMap<readonly Probe[], readonly string[]>, probes: re
  * not the check itself.
  */
 function ownStatus(report: EndpointReport): EndpointReport {
-  const status = report.checks[0]?.status ?? 'fail';
-  return { ...report, status: status === 'pending' ? 'fail' : status };
+  const own = report.checks[0]?.status ?? 'fail';
+  const status = own === 'pending' ? 'fail' : own;
+  return status === report.status ? report : { ...report, status };
 }
 
 function renderReport(
   report: EndpointReport,
   format: BodyFormat,
   route: Route,
-  deps: ResponderDeps,
+  deps: ResponderDeps & { readonly texts: Record<Status, Answer> },
 ): Answer {
-  if (format === 'text') return textAnswer(report.status, deps.statusCodes);
+  if (format === 'text') return deps.texts[report.status];
   if (format === 'html') {
     const statusCode = statusCodeFor(report.status, deps.statusCodes);
     return pageAnswer({
