@@ -3,6 +3,7 @@ import { createExecutor } from './checks/execute.js';
 import { createLimiter } from './checks/limiter.js';
 import { createProcessTracker } from './checks/process-tracker.js';
 import { HealthcheckdError } from './errors.js';
+import { checkCredentials } from './privileges.js';
 import type {
   CheckDefinition,
   CheckReport,
@@ -18,10 +19,12 @@ export async function checkOnce(
 ): Promise<EndpointReport> {
   const chosen = choose(config.checks, names);
   const tracker = createProcessTracker();
+  const credentials = checkCredentials(config.daemon.user);
   const execute = createExecutor({
     shell: config.daemon.shell,
     limiter: createLimiter(config.daemon.maxConcurrent),
     tracker,
+    ...(credentials ? { credentials } : {}),
   });
   const results = await Promise.all(chosen.map((definition) => execute(definition)));
   tracker.killAll();

@@ -10,11 +10,12 @@ import { defaultCheck } from './config/resolve-checks.js';
 import { HealthcheckdError } from './errors.js';
 import { createHandler } from './http/handler.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
+import { isAddressInUse } from './listen.js';
 import { scopeFile, type MaintenanceFlag } from './maintenance/flag.js';
 import { createMaintenanceView, type MaintenanceView } from './maintenance/view.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { acquirePidfile, type Pidfile } from './pidfile.js';
-import { checkCredentials } from './privileges.js';
+import { checkCredentials, type Credentials } from './privileges.js';
 import { createResponder, failClosedAnswer } from './responder.js';
 import type { CheckDefinition, ResolvedConfig, RunResult } from './types.js';
 
@@ -61,7 +62,8 @@ interface Runtime {
 export async function startDaemon(initial: LoadedConfig, options: DaemonOptions): Promise<Daemon> {
   const { logger } = options;
   const tracker = createProcessTracker();
-  checkCredentials(initial.config.daemon.user);
+  // Looked up once: `user` takes a restart, so a reload cannot switch checks to another user.
+  const credentials = checkCredentials(initial.config.daemon.user);
   const pidfile = acquirePidfile(initial.config.daemon.pidfile, logger);
   let drain: MaintenanceFlag | null = null;
   let runtime!: Runtime;
@@ -69,7 +71,7 @@ export async function startDaemon(initial: LoadedConfig, options: DaemonOptions)
     checks: () => runtime.checks.all.map((probe) => toReport(probe.snapshot())),
     maintenance: () => runtime.maintenance.active().map((entry) => scopeFile(entry.scope)),
   });
-  const deps: RuntimeDeps = { tracker, logger, metrics, drain: () => drain };
+  const deps: RuntimeDeps = { tracker, logger, metrics, credentials, drain: () => drain };
   try {
     runtime = await startRuntime(initial.config, deps);
   } catch (error) {
@@ -107,6 +109,8 @@ interface RuntimeDeps {
   readonly tracker: ProcessTracker;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Who checks run as (from `user` at start), or null for the daemon's own user. */
+  readonly credentials: Credentials | null;
   /** Set while stopping: every endpoint answers maintenance. */
   readonly drain: () => MaintenanceFlag | null;
 }
@@ -126,12 +130,11 @@ async function startRuntime(
     previous && previous.config.daemon.maxConcurrent === settings.maxConcurrent
       ? previous.limiter
       : createLimiter(settings.maxConcurrent);
-  const credentials = checkCredentials(settings.user);
   const execute = createExecutor({
     shell: settings.shell,
     limiter,
     tracker: deps.tracker,
-    ...(credentials ? { credentials } : {}),
+    ...(deps.credentials ? { credentials: deps.credentials } : {}),
   });
   const onResult = (definition: CheckDefinition, result: RunResult): void =>
     deps.metrics.observeRun(definition.name, result);
@@ -145,7 +148,13 @@ async function startRuntime(
     deps.drain() ?? view.affecting(names);
   const listener = createListener(config, checks, maintenance, deps);
   const agent = createAgentFor(config, checks, maintenance, execute, deps.logger);
-  const bound = await bind(config, listener, agent, deps.logger, previous);
+  let bound: Bound;
+  try {
+    bound = await bind(config, listener, agent, deps.logger, previous);
+  } catch (error) {
+    agent?.stop();
+    throw error;
+  }
   bound.http.setListener(listener);
   if (agent && bound.agent) bound.agent.server.setLine(agent.line);
   const spoolTimer = setInterval(() => view.poll(), spoolPollMs).unref();
@@ -233,15 +242,53 @@ async function bind(
   previous?: Runtime,
 ): Promise<Bound> {
   const { port, bind: host } = config.daemon;
-  const sameHttp =
-    previous && previous.config.daemon.port === port && previous.config.daemon.bind === host;
-  const http = sameHttp ? previous.http : createHttpServer(listener);
-  const boundPort = sameHttp ? previous.port : await http.listen(port, host);
+  const old = previous?.config.daemon;
+  const sameHttp = previous && old?.port === port && old.bind === host;
+  if (sameHttp)
+    return {
+      http: previous.http,
+      port: previous.port,
+      agent: await bindAgent(config, agent, logger, previous),
+    };
+  const http = createHttpServer(listener);
+  const oldHttp =
+    previous && old?.port === port
+      ? {
+          close: () => previous.http.close(closeGraceMs),
+          reopen: () => previous.http.listen(previous.port, old.bind),
+        }
+      : null;
+  const boundPort = await listenReplacing(() => http.listen(port, host), oldHttp);
   try {
     return { http, port: boundPort, agent: await bindAgent(config, agent, logger, previous) };
   } catch (error) {
-    if (!sameHttp) await http.close(0);
+    await http.close(0);
+    if (oldHttp && previous && !previous.http.server.listening)
+      await oldHttp.reopen().catch(() => undefined);
     throw error;
+  }
+}
+
+/**
+ * Listens on a new address. When only the address changed (bind 127.0.0.1 to 0.0.0.0 on the
+ * same port) the server being replaced still holds the port: it is closed first and, if the
+ * new address still fails, opened again where it was.
+ */
+async function listenReplacing(
+  listen: () => Promise<number>,
+  old: { readonly close: () => Promise<void>; readonly reopen: () => Promise<unknown> } | null,
+): Promise<number> {
+  try {
+    return await listen();
+  } catch (error) {
+    if (!old || !isAddressInUse(error)) throw error;
+    await old.close();
+    try {
+      return await listen();
+    } catch (again) {
+      await old.reopen().catch(() => undefined);
+      throw again;
+    }
   }
 }
 
@@ -258,7 +305,15 @@ async function bindAgent(
   if (old && old.port === port && old.bind === host) return old;
   const timeoutMs = Math.max(5_000, ...config.checks.map((check) => check.timeoutMs)) + 1_000;
   const server = createAgentServer({ line: agent.line, logger, timeoutMs });
-  return { server, port: await server.listen(port, host), bind: host };
+  const replacing =
+    old && old.port === port
+      ? { close: () => old.server.close(), reopen: () => old.server.listen(old.port, old.bind) }
+      : null;
+  return {
+    server,
+    port: await listenReplacing(() => server.listen(port, host), replacing),
+    bind: host,
+  };
 }
 
 async function reloadRuntime(

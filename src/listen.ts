@@ -31,6 +31,15 @@ export function listenOn(
   });
 }
 
+/** True for the error `listenOn` gives when the port is taken. */
+export function isAddressInUse(error: unknown): boolean {
+  return (
+    error instanceof HealthcheckdError && error.code === 'E_LISTEN' && error.message.includes(inUse)
+  );
+}
+
+const inUse = ' is in use; ';
+
 function listenError(
   error: NodeJS.ErrnoException,
   port: number,
@@ -39,7 +48,7 @@ function listenError(
 ): HealthcheckdError {
   const where = `cannot listen on ${host}:${port}`;
   const because: Record<string, string> = {
-    EADDRINUSE: `${name.label} is in use; stop the other process or choose another port ${name.fix}`,
+    EADDRINUSE: `${name.label}${inUse}stop the other process or choose another port ${name.fix}`,
     EACCES: `permission denied for ${name.label}; use a port above 1023 or start as root`,
     EADDRNOTAVAIL: `address ${host} is not on this host; fix bind`,
     ENOTFOUND: `address ${host} is not on this host; fix bind`,

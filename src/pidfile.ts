@@ -1,4 +1,13 @@
-import { readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readSync,
+  rmdirSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
 import lockfile from 'proper-lockfile';
 import type { Logger } from 'pino';
 import { writeFileAtomic } from './atomic-write.js';
@@ -64,7 +73,16 @@ function lockOrTakeOver(path: string, onCompromised: (error: Error) => void): ()
   }
   const holder = readPid(path);
   if (holder === null || isAlive(holder)) throw alreadyRunning(path, holder);
-  rmSync(`${path}.lock`, { recursive: true, force: true });
+  // proper-lockfile's lock is an empty directory: rmdir, never a recursive delete that could
+  // be raced into removing someone else's files.
+  try {
+    rmdirSync(`${path}.lock`);
+  } catch (error) {
+    throw new HealthcheckdError(
+      'E_PIDFILE',
+      `cannot take over ${path}.lock left by dead pid ${holder}: ${(error as Error).message}; remove it by hand`,
+    );
+  }
   try {
     return lock(path, onCompromised);
   } catch {
@@ -72,13 +90,27 @@ function lockOrTakeOver(path: string, onCompromised: (error: Error) => void): ()
   }
 }
 
-/** The PID in a pidfile, or null when there is none or it is not a number. */
+/**
+ * The PID in a pidfile, or null when there is none or it is not a number. Only a regular file
+ * is read (no symlink followed, a FIFO never blocks), and only its first bytes.
+ */
 export function readPid(path: string): number | null {
+  let fd: number;
   try {
-    const pid = Number.parseInt(readFileSync(path, 'utf8').trim(), 10);
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return null;
+  }
+  try {
+    if (!fstatSync(fd).isFile()) return null;
+    const buffer = Buffer.alloc(32);
+    const text = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0)).toString('utf8');
+    const pid = Number.parseInt(text.trim(), 10);
     return Number.isInteger(pid) && pid > 0 ? pid : null;
   } catch {
     return null;
+  } finally {
+    closeSync(fd);
   }
 }
 

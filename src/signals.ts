@@ -20,7 +20,7 @@ export function installSignals(targets: SignalTargets): () => void {
     if (stopping) return targets.abort();
     stopping = true;
     targets.logger.info({ signal }, `${signal}: stopping`);
-    void targets.stop();
+    targets.stop().catch((error: unknown) => targets.logger.error({ err: error }, 'stop failed'));
   };
   const onReload = (): void => {
     if (stopping) return;
@@ -29,7 +29,10 @@ export function installSignals(targets: SignalTargets): () => void {
       return;
     }
     targets.logger.info({ signal: 'SIGHUP' }, 'SIGHUP: reloading config');
-    reloading = targets.reload().finally(() => {
+    const reload = targets.reload().catch((error: unknown) => {
+      targets.logger.error({ err: error }, 'reload failed; keeping the running config');
+    });
+    reloading = reload.finally(() => {
       reloading = null;
       if (again) {
         again = false;

@@ -43,10 +43,25 @@ export async function collectStatus(
   const flags = readSpool(config.daemon.spoolDir).filter((entry) => inForce(entry.flag, now));
   const url = daemonUrl(config);
   try {
-    return { flags, url, document: JSON.parse(await fetchText(url)) as Document, error: null };
+    const document = JSON.parse(await fetchText(url)) as Partial<Document> | null;
+    if (!isDocument(document)) {
+      return { flags, url, document: null, error: 'the answer is not healthcheckd health+json' };
+    }
+    return { flags, url, document, error: null };
   } catch (error) {
     return { flags, url, document: null, error: (error as Error).message };
   }
+}
+
+function isDocument(value: Partial<Document> | null): value is Document {
+  const known: unknown[] = ['pass', 'warn', 'fail'];
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    known.includes(value.status) &&
+    typeof value.checks === 'object' &&
+    value.checks !== null
+  );
 }
 
 function fetchText(url: string): Promise<string> {

@@ -25,7 +25,8 @@ export function createCheckSet(
   const all = definitions.map((definition) => {
     const old = previous?.byName.get(definition.name);
     const keep = old && sameDefinition(old.definition, definition);
-    return createProbe(definition, deps, keep ? old.snapshot().state : undefined);
+    if (!keep) return createProbe(definition, deps);
+    return createProbe(definition, deps, old.snapshot().state, old.running());
   });
   const byName = new Map(all.map((probe) => [probe.definition.name, probe]));
   const byGroup = new Map<string, Probe[]>();

@@ -1,3 +1,4 @@
+import { monotonicNow } from '../clock.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import type { RunResult, Status } from '../types.js';
@@ -45,7 +46,7 @@ export function runCommand(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      resolve({ ...result, durationMs: performance.now() - started, finishedAt: Date.now() });
+      resolve({ ...result, durationMs: performance.now() - started, finishedAt: monotonicNow() });
     };
     const program = spec.argv?.[0] ?? spec.shell;
     let child: ChildProcess;

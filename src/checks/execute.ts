@@ -1,3 +1,4 @@
+import { monotonicNow } from '../clock.js';
 import type { CheckDefinition, RunResult } from '../types.js';
 import { runCommand, type CommandSpec } from './command.js';
 import { directArgv } from './direct-exec.js';
@@ -65,6 +66,6 @@ function noSlot(definition: CheckDefinition, waitedMs: number): RunResult {
     timedOut: true,
     durationMs: waitedMs,
     output: `[timed out after ${definition.timeoutMs} ms waiting for a free slot (max_concurrent)]`,
-    finishedAt: Date.now(),
+    finishedAt: monotonicNow(),
   };
 }

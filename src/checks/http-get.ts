@@ -1,3 +1,4 @@
+import { monotonicNow } from '../clock.js';
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
@@ -31,7 +32,7 @@ export function runHttpGet(
         timedOut,
         durationMs: performance.now() - started,
         output,
-        finishedAt: Date.now(),
+        finishedAt: monotonicNow(),
       });
     };
     const onResponse = (res: IncomingMessage): void => {

@@ -1,3 +1,4 @@
+import { monotonicNow } from '../clock.js';
 import type { Logger } from 'pino';
 import type { CheckDefinition, RunResult } from '../types.js';
 import { advance, initialState, type CheckState } from './state.js';
@@ -23,6 +24,8 @@ export interface Probe {
   readonly snapshot: () => CheckSnapshot;
   readonly start: () => void;
   readonly stop: () => void;
+  /** The run in flight, if any (handed to the probe that replaces this one on reload). */
+  readonly running: () => Promise<CheckSnapshot> | null;
 }
 
 export interface ProbeDeps {
@@ -39,10 +42,20 @@ export function createProbe(
   definition: CheckDefinition,
   deps: ProbeDeps,
   previous?: CheckState,
+  running?: Promise<CheckSnapshot> | null,
 ): Probe {
-  const now = deps.now ?? Date.now;
+  const now = deps.now ?? monotonicNow;
   let state = previous ?? initialState(now());
   let inFlight: Promise<CheckSnapshot> | null = null;
+  // A run handed over by the probe this one replaces (reload): joined, never run twice.
+  if (running) {
+    inFlight = running
+      .then((done) => {
+        state = done.state;
+        return snapshot();
+      })
+      .finally(() => (inFlight = null));
+  }
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
 
@@ -86,6 +99,7 @@ export function createProbe(
     start() {
       if (definition.intervalMs !== null) void run().then(schedule);
     },
+    running: () => inFlight,
     stop() {
       stopped = true;
       clearTimeout(timer);
@@ -102,7 +116,7 @@ function internalFailure(error: unknown): RunResult {
     timedOut: false,
     durationMs: 0,
     output: `[internal error: ${(error as Error).message ?? String(error)}]`,
-    finishedAt: Date.now(),
+    finishedAt: monotonicNow(),
   };
 }
 

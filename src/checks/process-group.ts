@@ -1,11 +1,14 @@
-/** Sends a signal to a whole process group; false when the group no longer exists. */
+/**
+ * Sends a signal to a whole process group; false when the group no longer exists or may not
+ * be signalled (EPERM: a setuid program such as sudo in a check of a non-root daemon). Never
+ * throws: a kill that cannot be sent must not take the daemon down with it.
+ */
 export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
   try {
     process.kill(-pgid, signal);
     return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw error;
+  } catch {
+    return false;
   }
 }
 

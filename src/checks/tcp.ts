@@ -1,3 +1,4 @@
+import { monotonicNow } from '../clock.js';
 import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { RunResult } from '../types.js';
@@ -28,7 +29,7 @@ export function runTcp(
         timedOut,
         durationMs: performance.now() - started,
         output,
-        finishedAt: Date.now(),
+        finishedAt: monotonicNow(),
       });
     };
     const timer = setTimeout(

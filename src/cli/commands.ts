@@ -1,7 +1,7 @@
 import { checkOnce, formatReport } from '../check-once.js';
 import { formatConfig } from '../config/format.js';
 import { loadConfig, type ConfigFlags, type LoadedConfig } from '../config/load.js';
-import { startDaemon } from '../daemon.js';
+import { startDaemon, type Daemon } from '../daemon.js';
 import { parseDuration } from '../duration.js';
 import { HealthcheckdError, exitCodes } from '../errors.js';
 import { healthDocument } from '../http/health-json.js';
@@ -46,18 +46,27 @@ async function run(args: Args, io: CliIo): Promise<number> {
   for (const correction of initial.corrections) {
     logger.debug(correction, 'config value read from the raw line, not as the ini package read it');
   }
-  const daemon = await startDaemon(initial, { load, logger });
+  // Signals are handled from the start: one that arrives while the daemon starts waits for
+  // it (a stop then stops it; a reload re-reads the config) instead of killing the process
+  // with its pidfile left behind.
+  let started: Daemon | null = null;
+  const starting = startDaemon(initial, { load, logger }).then((daemon) => (started = daemon));
   const uninstall = installSignals({
-    stop: daemon.stop,
-    reload: daemon.reload,
+    stop: async () => (await starting).stop(),
+    reload: async () => (await starting).reload(),
     abort: () => {
-      daemon.abort();
+      started?.abort();
       io.exit(exitCodes.runtime);
     },
     logger,
   });
-  await daemon.stopped;
-  uninstall();
+  try {
+    await (
+      await starting
+    ).stopped;
+  } finally {
+    uninstall();
+  }
   return exitCodes.ok;
 }
 

@@ -28,18 +28,34 @@ export function readSpool(spoolDir: string): SpoolEntry[] {
   const entries: SpoolEntry[] = [];
   for (const file of files) {
     const scope = scopeOf(file);
-    const flag = scope && readFlag(join(spoolDir, file));
-    if (scope && flag) entries.push({ scope, flag });
+    if (scope) entries.push({ scope, flag: readFlag(join(spoolDir, file)) });
   }
   return entries;
 }
 
-function readFlag(path: string): MaintenanceFlag | null {
+/**
+ * A flag file that cannot be read as healthcheckd's JSON (an empty `touch`, hacheck's plain
+ * reason) still means maintenance: an operator who made it expects the host drained.
+ */
+function readFlag(path: string): MaintenanceFlag {
+  let text = '';
   try {
-    return parseFlag(readFileSync(path, 'utf8'));
-  } catch {
-    return null;
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    return unreadable(path, (error as Error).message);
   }
+  return parseFlag(text) ?? unreadable(path, text.trim().slice(0, 200));
+}
+
+function unreadable(path: string, found: string): MaintenanceFlag {
+  const reason = found === '' ? `flag ${path} (not healthcheckd JSON)` : found;
+  let since = Date.now();
+  try {
+    since = statSync(path).mtimeMs;
+  } catch {
+    // gone already: the next read will not list it
+  }
+  return { reason, since, until: null, by: 'unknown' };
 }
 
 /** Sets a flag atomically, creating the spool directory when needed. */

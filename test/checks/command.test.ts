@@ -1,3 +1,4 @@
+import { monotonicNow } from '../../src/clock.js';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -51,7 +52,7 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 describe('runCommand: exit status', () => {
   it('passes on exit 0', async () => {
-    const before = Date.now();
+    const before = monotonicNow();
     const { result, tracker } = await run('true');
     assert.equal(result.status, 'pass');
     assert.equal(result.exitCode, 0);
@@ -62,7 +63,7 @@ describe('runCommand: exit status', () => {
       result.durationMs >= 0 && result.durationMs < 5_000,
       `durationMs ${result.durationMs}`,
     );
-    assert.ok(result.finishedAt >= before && result.finishedAt <= Date.now());
+    assert.ok(result.finishedAt >= before && result.finishedAt <= monotonicNow());
     assert.equal(tracker.size(), 0);
   });
 

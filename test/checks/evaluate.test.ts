@@ -37,6 +37,7 @@ function fakeProbe(answer: CheckSnapshot, async = false): Probe & { reads: () =>
     snapshot: () => answer,
     start: () => undefined,
     stop: () => undefined,
+    running: () => null,
     reads: () => reads,
   };
 }

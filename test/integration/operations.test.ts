@@ -114,6 +114,18 @@ describe('maintenance: down, up, status', () => {
     }
   });
 
+  it('a flag file that is not healthcheckd JSON still means maintenance (fail closed)', async () => {
+    writeFileSync(join(spool, 'all'), 'planned outage\n');
+    try {
+      assert.ok(
+        await eventually(async () => (await httpRequest(daemon.port)).status === 503, 3_000),
+      );
+      assert.equal((await httpRequest(daemon.port)).body, 'MAINTENANCE: planned outage');
+    } finally {
+      await runCli(['up', config]);
+    }
+  });
+
   it('refuses --check naming no check, and a bad --for', async () => {
     const unknown = await runCli(['down', config, '--check', 'nope']);
     assert.equal(unknown.code, 2);
@@ -245,6 +257,39 @@ describe('user: run checks as another user when started as root', () => {
       await daemon.stop();
     }
   });
+
+  it(
+    'keeps the user across a reload that drops the key (user takes a restart), and check uses it',
+    { skip },
+    async () => {
+      assert.ok(isRoot, 'CI must run this test as root');
+      const config = join(dir.path, 'user-reload.config');
+      const text = `[healthcheckd]\nport = 0\npiddir = ${dir.path}\nuser = nobody\n[check:who]\ncommand = id -un\n`;
+      writeFileSync(config, text);
+      const once = await runCli(['check', config, '--json']);
+      const onceDoc = JSON.parse(once.stdout) as { checks: Record<string, [{ output: string }]> };
+      assert.equal(
+        onceDoc.checks.who?.[0].output.trim(),
+        'nobody',
+        'healthcheckd check runs as user too',
+      );
+      const daemon = await startDaemon([config]);
+      try {
+        writeFileSync(config, text.replace('user = nobody\n', ''));
+        daemon.child.kill('SIGHUP');
+        await daemon.waitFor(/config reloaded/);
+        const doc = JSON.parse(
+          (await httpRequest(daemon.port, { path: '/?format=json' })).body,
+        ) as {
+          checks: Record<string, [{ output: string }]>;
+        };
+        assert.equal(doc.checks.who?.[0].output.trim(), 'nobody');
+        assert.match(daemon.stderr(), /changes to user take effect after a restart/);
+      } finally {
+        await daemon.stop();
+      }
+    },
+  );
 
   it('refuses a user that does not exist with exit 78', { skip }, async () => {
     const config = join(dir.path, 'nouser.config');

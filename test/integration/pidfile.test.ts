@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
@@ -126,5 +134,16 @@ describe('pidfile', () => {
     assert.equal(alive(daemon.pid), false);
     assert.equal(existsSync(pidfile), false);
     assert.ok(await eventually(() => !existsSync(`${pidfile}.lock`)));
+  });
+
+  it('never blocks on a FIFO at the pidfile path: exits 1 at once', async () => {
+    const pidfile = join(dir.path, 'fifo.pid');
+    execFileSync('mkfifo', [pidfile]);
+    mkdirSync(`${pidfile}.lock`);
+    const started = Date.now();
+    const result = await runCli(args(pidfile), { timeoutMs: 10_000 });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /already running \(pid unknown/);
+    assert.ok(Date.now() - started < 5_000, 'the FIFO is never opened for a blocking read');
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { eventually, freePort, httpRequest, startDaemon, tempDir } from './harness.js';
@@ -84,6 +84,45 @@ describe('SIGHUP reload and logs', () => {
       assert.equal(log.match(/check default is now pass/g)?.length, 1);
       assert.equal(log.match(/check default is now fail/g)?.length, 1);
       assert.match(log, /WARN.*check default is now fail.*No such file or directory/);
+    } finally {
+      await daemon.stop();
+    }
+  });
+
+  it('rebinds when only bind changes on the same port', async () => {
+    const port = await freePort();
+    write(`port = ${port}\nbind = 127.0.0.1\ncommand = true\n`);
+    const daemon = await startDaemon([file]);
+    try {
+      write(`port = ${port}\nbind = 0.0.0.0\ncommand = true\n`);
+      daemon.child.kill('SIGHUP');
+      await daemon.waitFor(/config reloaded[^\n]*http:\/\/0\.0\.0\.0:/);
+      assert.equal((await httpRequest(port)).status, 200);
+      assert.doesNotMatch(daemon.stderr(), /reload refused/);
+    } finally {
+      await daemon.stop();
+    }
+  });
+
+  it('never runs a background check twice at once across reloads', async () => {
+    const runs = join(dir.path, 'handover-runs');
+    writeFileSync(runs, '');
+    const body = `port = 0\n[check:slow]\ncommand = "echo run >> ${runs}; sleep 1"\ninterval = 30s\ntimeout = 5s\n`;
+    write(body);
+    const daemon = await startDaemon([file]);
+    try {
+      for (let i = 0; i < 3; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        write(body);
+        daemon.child.kill('SIGHUP');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      assert.equal(
+        readFileSync(runs, 'utf8'),
+        'run\n',
+        'the run in flight is handed over, not repeated',
+      );
+      assert.equal((await httpRequest(daemon.port)).status, 200);
     } finally {
       await daemon.stop();
     }
