@@ -15,11 +15,11 @@
  * tests in test/agent/cpu.test.ts.
  */
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { availableParallelism, setPriority } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
+  agentRead,
   freePort,
   httpRequest,
   repoRoot,
@@ -50,17 +50,7 @@ const skip =
     : 'weight = cpu and examples/cpu-pool.sh read /proc/stat: Linux only';
 
 /** Reads the agent's one line. */
-function agentLine(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    let text = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => (text += chunk));
-    socket.on('end', () => resolve(text));
-    socket.on('error', reject);
-    socket.setTimeout(5_000, () => socket.destroy(new Error('the agent did not answer in 5 s')));
-  });
-}
+const agentLine = (port: number): Promise<string> => agentRead(port, 5_000);
 
 interface Reading {
   readonly line: string;

@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
+  agentRead,
   freePort,
   httpRequest,
   runCli,
@@ -11,19 +12,6 @@ import {
   tempDir,
   type RunningDaemon,
 } from './harness.js';
-
-/** Connects to the agent port and reads everything until the daemon closes. */
-function agentRead(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    let text = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => (text += chunk));
-    socket.on('end', () => resolve(text));
-    socket.on('error', reject);
-    socket.setTimeout(10_000, () => socket.destroy(new Error('agent did not answer')));
-  });
-}
 
 describe('HAProxy agent-check against a real daemon', () => {
   const dir = tempDir();
