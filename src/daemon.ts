@@ -47,7 +47,7 @@ const closeGraceMs = 2_000;
 
 interface Runtime {
   readonly config: ResolvedConfig;
-  /** Polls the spool so that maintenance on/off is logged when it happens. */
+  /** Polls the spool and the checks' ages, so that maintenance on/off and staleness are logged when they happen. */
   readonly spoolTimer: NodeJS.Timeout;
   readonly checks: CheckSet;
   readonly maintenance: MaintenanceView;
@@ -157,7 +157,10 @@ async function startRuntime(
   }
   bound.http.setListener(listener);
   if (agent && bound.agent) bound.agent.server.setLine(agent.line);
-  const spoolTimer = setInterval(() => view.poll(), spoolPollMs).unref();
+  const spoolTimer = setInterval(() => {
+    view.poll();
+    for (const probe of checks.all) probe.noticeStale();
+  }, spoolPollMs).unref();
   return { config, checks, maintenance: view, spoolTimer, limiter, ...bound, agentState: agent };
 }
 

@@ -26,6 +26,8 @@ export interface Probe {
   readonly stop: () => void;
   /** The run in flight, if any (handed to the probe that replaces this one on reload). */
   readonly running: () => Promise<CheckSnapshot> | null;
+  /** Logs, once, a last result that has just grown older than max_age (it now counts as fail). */
+  readonly noticeStale: () => void;
 }
 
 export interface ProbeDeps {
@@ -58,6 +60,7 @@ export function createProbe(
   }
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  let staleLogged = false;
 
   const snapshot = (): CheckSnapshot => ({
     definition,
@@ -100,6 +103,17 @@ export function createProbe(
       if (definition.intervalMs !== null) void run().then(schedule);
     },
     running: () => inFlight,
+    noticeStale() {
+      const stale = isStale(definition, state, now());
+      if (stale && !staleLogged) {
+        const ageMs = state.last ? Math.round(now() - state.last.finishedAt) : 0;
+        deps.logger.warn(
+          { check: definition.name, ageMs, maxAgeMs: definition.maxAgeMs },
+          `check ${definition.name} is stale: no result for ${ageMs} ms (max_age ${definition.maxAgeMs} ms), counts as fail`,
+        );
+      }
+      staleLogged = stale;
+    },
     stop() {
       stopped = true;
       clearTimeout(timer);

@@ -38,6 +38,7 @@ function fakeProbe(answer: CheckSnapshot, async = false): Probe & { reads: () =>
     start: () => undefined,
     stop: () => undefined,
     running: () => null,
+    noticeStale: () => undefined,
     reads: () => reads,
   };
 }

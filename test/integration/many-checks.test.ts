@@ -344,6 +344,11 @@ describe('check semantics', () => {
         'stale after max_age',
       );
       assert.match((await httpRequest(daemon.port, { path: '/?format=json' })).body, /stale/);
+      await daemon.waitFor(
+        /check s is stale: no result for \d+ ms \(max_age 1000 ms\), counts as fail/,
+        5_000,
+      );
+      assert.equal(daemon.stderr().match(/check s is stale/g)?.length, 1, 'logged once');
     } finally {
       await daemon.stop();
     }
