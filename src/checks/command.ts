@@ -29,13 +29,15 @@ interface Exit {
 
 /**
  * Runs `shell -c command` (or the argv directly, when it has no shell syntax) in its own
- * process group, stdin closed; never rejects.
+ * process group, stdin closed; never rejects. `onGone` is called once the process group is
+ * gone: at the answer normally, up to 1 s after it when a timeout had to kill the group.
  */
 export function runCommand(
   spec: CommandSpec,
   timeoutMs: number,
   tracker: ProcessTracker,
   configuredMs = timeoutMs,
+  onGone: () => void = () => undefined,
 ): Promise<RunResult> {
   const started = performance.now();
   return new Promise((resolve) => {
@@ -54,10 +56,14 @@ export function runCommand(
       child = startChild(spec);
     } catch (error) {
       // spawn throws synchronously on arguments it cannot pass (a NUL byte, say)
+      onGone();
       return settle(spawnFailure(program, error as Error));
     }
     if (child.pid === undefined) {
-      child.once('error', (error) => settle(spawnFailure(program, error)));
+      child.once('error', (error) => {
+        onGone();
+        settle(spawnFailure(program, error));
+      });
       return;
     }
     const pgid = child.pid;
@@ -72,7 +78,9 @@ export function runCommand(
     // The exit, not the end of the output, stops the clock: a command that exited in time
     // is never reported as timed out while its pipe drains.
     child.once('exit', () => clearTimeout(timer));
-    awaitExit(child, pgid, tracker, (exit) => settle(classify(exit, capture, spec.warnExitCodes)));
+    awaitExit(child, pgid, tracker, onGone, (exit) =>
+      settle(classify(exit, capture, spec.warnExitCodes)),
+    );
   });
 }
 
@@ -96,6 +104,7 @@ function awaitExit(
   child: ChildProcess,
   pgid: number,
   tracker: ProcessTracker,
+  onGone: () => void,
   done: (exit: Exit) => void,
 ): void {
   let exit: Exit | null = null;
@@ -104,6 +113,7 @@ function awaitExit(
     clearTimeout(grace);
     signalGroup(pgid, 'SIGKILL');
     tracker.remove(pgid);
+    onGone();
     if (exit) done(exit);
   };
   child.once('exit', (code, signal) => {

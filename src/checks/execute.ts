@@ -33,14 +33,21 @@ export function createExecutor(
     const started = Date.now();
     const release = await deps.limiter.acquire(started + definition.timeoutMs);
     if (!release) return noSlot(definition, Date.now() - started);
-    try {
-      const timeout = definition.timeoutMs;
-      const remaining = Math.max(1, started + timeout - Date.now());
-      if (definition.kind === 'tcp') return await runTcp(definition.target, remaining, timeout);
-      if (definition.kind === 'http') {
-        return await runHttpGet(definition.target, definition.expectStatus, remaining, timeout);
+    const timeout = definition.timeoutMs;
+    const remaining = Math.max(1, started + timeout - Date.now());
+    if (definition.kind === 'command') {
+      // The slot is held until the command's process group is gone, not only until the
+      // answer: a timed-out group still being killed counts against max_concurrent.
+      try {
+        return await runCommand(specFor(definition), remaining, deps.tracker, timeout, release);
+      } catch (error) {
+        release();
+        throw error;
       }
-      return await runCommand(specFor(definition), remaining, deps.tracker, timeout);
+    }
+    try {
+      if (definition.kind === 'tcp') return await runTcp(definition.target, remaining, timeout);
+      return await runHttpGet(definition.target, definition.expectStatus, remaining, timeout);
     } finally {
       release();
     }

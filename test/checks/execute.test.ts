@@ -25,6 +25,21 @@ describe('createExecutor', () => {
     assert.equal(limiter.active(), 0, 'the slot is released');
   });
 
+  it('holds the max_concurrent slot until a timed-out group is gone, not only until the answer', async () => {
+    const { execute, limiter, tracker } = executor(1);
+    const result = await execute(
+      definition({ target: "trap '' TERM; while :; do sleep 0.05; done", timeoutMs: 200 }),
+    );
+    assert.equal(result.timedOut, true);
+    assert.equal(limiter.active(), 1, 'the group ignoring SIGTERM still holds the slot');
+    const deadline = Date.now() + 5_000;
+    while (limiter.active() > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.equal(limiter.active(), 0, 'SIGKILL after 1 s frees it');
+    assert.equal(tracker.size(), 0);
+  });
+
   it('inherits the environment it was given', async () => {
     const { execute } = executor(2, { ...process.env, HCD_TEST_MARKER: 'inherited' });
     const result = await execute(definition({ target: 'printf %s "$HCD_TEST_MARKER"' }));
