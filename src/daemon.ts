@@ -87,15 +87,20 @@ export async function startDaemon(initial: LoadedConfig, options: DaemonOptions)
   const stop = (): Promise<void> => {
     if (stopping) return stopping;
     stopping = (async () => {
+      // A reload under way finishes first, so the stop closes what it bound.
+      await reloading;
       drain = drainFlag(runtime.config.daemon.shutdownDelayMs);
       await shutdown(runtime, tracker, pidfile, logger);
       markStopped();
     })();
     return stopping;
   };
+  let reloading: Promise<unknown> = Promise.resolve();
   const reload = async (): Promise<void> => {
     if (stopping) return;
-    runtime = await reloadRuntime(runtime, options, deps);
+    const next = reloadRuntime(runtime, options, deps);
+    reloading = next.catch(() => undefined);
+    runtime = await next;
   };
   const abort = (): void => {
     tracker.killAll();
