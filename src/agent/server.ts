@@ -1,4 +1,4 @@
-import { listenOn } from '../listen.js';
+import { listenOn } from '../util/listen.js';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 

@@ -1,4 +1,4 @@
-import { monotonicNow } from '../clock.js';
+import { monotonicNow } from '../util/clock.js';
 import type { CheckDefinition, RunResult } from '../types.js';
 import { runCommand, type CommandSpec } from './command.js';
 import { directArgv } from './direct-exec.js';

@@ -1,4 +1,4 @@
-import { monotonicNow } from '../clock.js';
+import { monotonicNow } from '../util/clock.js';
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';

@@ -1,4 +1,4 @@
-import { monotonicNow } from '../clock.js';
+import { monotonicNow } from '../util/clock.js';
 import type { Logger } from 'pino';
 import type { CheckDefinition, RunResult } from '../types.js';
 import { advance, initialState, type CheckState } from './state.js';

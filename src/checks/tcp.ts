@@ -1,4 +1,4 @@
-import { monotonicNow } from '../clock.js';
+import { monotonicNow } from '../util/clock.js';
 import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { RunResult } from '../types.js';

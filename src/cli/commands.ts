@@ -1,14 +1,14 @@
-import { checkOnce, formatReport } from '../check-once.js';
+import { checkOnce, formatReport } from '../checks/run-once.js';
 import { formatConfig } from '../config/format.js';
 import { loadConfig, type ConfigFlags, type LoadedConfig } from '../config/load.js';
-import { startDaemon, type Daemon } from '../daemon.js';
-import { parseDuration } from '../duration.js';
+import { startDaemon, type Daemon } from '../daemon/daemon.js';
+import { parseDuration } from '../util/duration.js';
 import { HealthcheckdError, exitCodes } from '../errors.js';
 import { healthDocument } from '../http/health-json.js';
-import { createLogger } from '../logging.js';
+import { createLogger } from '../daemon/logging.js';
 import { scopeFor, setDown, setUp } from '../maintenance/operator.js';
-import { installSignals } from '../signals.js';
-import { collectStatus, formatStatus, statusExitCode } from '../status.js';
+import { installSignals } from '../daemon/signals.js';
+import { collectStatus, formatStatus, statusExitCode } from './status-client.js';
 import type { CliIo } from './io.js';
 import { defaultConfigPath, type Args, type CommandName } from './parser.js';
 

@@ -1,7 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { isIP, isIPv6 } from 'node:net';
 import { isAbsolute } from 'node:path';
-import { formatDuration, parseDuration } from '../duration.js';
+import { formatDuration, parseDuration } from '../util/duration.js';
 import type { StatusRange } from '../types.js';
 import { needsQuoting, quoteValue } from './values.js';
 

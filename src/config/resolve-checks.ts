@@ -1,4 +1,4 @@
-import { formatDuration } from '../duration.js';
+import { formatDuration } from '../util/duration.js';
 import type { CheckDefinition, CheckKind, Origin } from '../types.js';
 import type { FlagCheck } from './flags.js';
 import { expectedFound, lineProblem, type Problem } from './problems.js';

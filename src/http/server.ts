@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { listenOn } from '../listen.js';
+import { listenOn } from '../util/listen.js';
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 

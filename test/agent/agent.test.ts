@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { createAgent, type AgentDeps } from '../../src/agent/agent.js';
 import type { CpuSampler } from '../../src/agent/cpu.js';
 import type { AgentSettings, EndpointReport, RunResult } from '../../src/types.js';
-import { check, memoryLogger, run, silentLogger } from './helpers.js';
+import { check, memoryLogger, run, silentLogger } from '../support/agent.js';
 
 const settings: AgentSettings = {
   port: 9777,

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { createAgentServer, failClosedLine, type AgentServerDeps } from '../../src/agent/server.js';
 import { HealthcheckdError } from '../../src/errors.js';
-import { fetchLine, memoryLogger, open, readAll, silentLogger } from './helpers.js';
+import { fetchLine, memoryLogger, open, readAll, silentLogger } from '../support/agent.js';
 
 const closers: (() => Promise<void>)[] = [];
 after(async () => {

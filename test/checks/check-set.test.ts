@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { createCheckSet, sameDefinition } from '../../src/checks/check-set.js';
 import type { ProbeDeps } from '../../src/checks/probe.js';
 import type { RunResult } from '../../src/types.js';
-import { definition, result, silentLogger } from './helpers.js';
+import { definition, result, silentLogger } from '../support/checks.js';
 
 function deps(): ProbeDeps & { ran: string[] } {
   const ran: string[] = [];

@@ -1,11 +1,11 @@
-import { monotonicNow } from '../../src/clock.js';
+import { monotonicNow } from '../../src/util/clock.js';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCommand, type CommandSpec } from '../../src/checks/command.js';
 import { createProcessTracker, type ProcessTracker } from '../../src/checks/process-tracker.js';
 import type { RunResult } from '../../src/types.js';
-import { eventually, fixtures, groupMembers } from './helpers.js';
+import { eventually, fixtures, groupMembers } from '../support/checks.js';
 
 const shell = '/bin/sh';
 

@@ -4,7 +4,7 @@ import { combine, evaluate, toReport } from '../../src/checks/evaluate.js';
 import type { CheckSnapshot, Probe } from '../../src/checks/probe.js';
 import { advance, initialState, type CheckState } from '../../src/checks/state.js';
 import type { EndpointReport, Status } from '../../src/types.js';
-import { definition, result } from './helpers.js';
+import { definition, result } from '../support/checks.js';
 
 const options = { bypassCache: false };
 

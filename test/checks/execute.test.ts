@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { createExecutor } from '../../src/checks/execute.js';
 import { createLimiter } from '../../src/checks/limiter.js';
 import { createProcessTracker } from '../../src/checks/process-tracker.js';
-import { definition } from './helpers.js';
+import { definition } from '../support/checks.js';
 
 function executor(slots = 2, env: NodeJS.ProcessEnv = process.env) {
   const limiter = createLimiter(slots);

@@ -7,7 +7,7 @@ import {
   type CheckStatus,
 } from '../../src/checks/state.js';
 import type { Status } from '../../src/types.js';
-import { result } from './helpers.js';
+import { result } from '../support/checks.js';
 
 /** Feeds `statuses` one a second (finishedAt 1000, 2000, ...) and returns every state. */
 function feed(

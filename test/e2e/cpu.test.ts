@@ -25,7 +25,7 @@ import {
   repoRoot,
   writeConfig,
   type RunningDaemon,
-} from '../integration/harness.js';
+} from '../support/daemon.js';
 import {
   Cleanup,
   trackedTempDir,

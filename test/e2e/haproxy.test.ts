@@ -33,7 +33,7 @@ import {
   requireProgram,
   runCli,
   type RunningDaemon,
-} from '../integration/harness.js';
+} from '../support/daemon.js';
 import {
   adminForcedDrain,
   showServersState,

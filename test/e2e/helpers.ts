@@ -12,7 +12,7 @@ import {
   tempDir,
   type Exit,
   type RunningDaemon,
-} from '../integration/harness.js';
+} from '../support/daemon.js';
 
 /** Directories searched after PATH: Debian puts servers (haproxy, mariadbd) in sbin. */
 const systemDirs = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];

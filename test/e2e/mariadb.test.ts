@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { httpRequest, repoRoot, writeConfig, type RunningDaemon } from '../integration/harness.js';
+import { httpRequest, repoRoot, writeConfig, type RunningDaemon } from '../support/daemon.js';
 import {
   Cleanup,
   trackedTempDir,

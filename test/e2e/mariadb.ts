@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../integration/harness.js';
+import { freePort } from '../support/daemon.js';
 import { spawnGroup, waitUntil, type Spawned } from './helpers.js';
 
 export interface MariadbPrograms {

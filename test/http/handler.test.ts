@@ -3,8 +3,8 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { answer, textAnswer, type Answer } from '../../src/http/answer.js';
 import { createHandler, type Question } from '../../src/http/handler.js';
 import { createHttpServer, type HttpServer } from '../../src/http/server.js';
-import { memoryLogger } from '../checks/helpers.js';
-import { fetchLocal, rawExchange } from './client.js';
+import { memoryLogger } from '../support/checks.js';
+import { fetchLocal, rawExchange } from '../support/http-client.js';
 
 const codes = { ok: 200, warn: 200, fail: 503, maintenance: 503 };
 

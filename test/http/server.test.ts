@@ -5,8 +5,8 @@ import { HealthcheckdError } from '../../src/errors.js';
 import { answer } from '../../src/http/answer.js';
 import { createHandler } from '../../src/http/handler.js';
 import { createHttpServer, hardening, type HttpServer } from '../../src/http/server.js';
-import { silentLogger } from '../checks/helpers.js';
-import { fetchLocal, rawExchange } from './client.js';
+import { silentLogger } from '../support/checks.js';
+import { fetchLocal, rawExchange } from '../support/http-client.js';
 
 function serve(text = 'OK', delayMs = 0): HttpServer {
   return createHttpServer(

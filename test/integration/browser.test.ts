@@ -12,7 +12,7 @@ import {
   tempDir,
   writeConfig,
   type RunningDaemon,
-} from './harness.js';
+} from '../support/daemon.js';
 
 const chromiumPath = '/usr/bin/chromium';
 const launchArgs = [

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { eventually, httpRequest, startDaemon, tempDir } from './harness.js';
+import { eventually, httpRequest, startDaemon, tempDir } from '../support/daemon.js';
 
 /** PIDs of processes whose command line contains `marker`. */
 function processesWith(marker: string): number[] {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { repoRoot, runCli, tempDir, writeConfig } from './harness.js';
+import { repoRoot, runCli, tempDir, writeConfig } from '../support/daemon.js';
 
 describe('configuration errors and validate, from the CLI', () => {
   const dir = tempDir();

@@ -11,7 +11,7 @@ import {
   startDaemon,
   tempDir,
   type RunningDaemon,
-} from './harness.js';
+} from '../support/daemon.js';
 
 function listen(server: Server | HttpServer): Promise<number> {
   return new Promise((resolve) => {

@@ -9,7 +9,7 @@ import {
   startDaemon,
   tempDir,
   type RunningDaemon,
-} from './harness.js';
+} from '../support/daemon.js';
 
 describe('maintenance: down, up, status', () => {
   const dir = tempDir();

@@ -18,7 +18,7 @@ import {
   startCli,
   startDaemon,
   tempDir,
-} from './harness.js';
+} from '../support/daemon.js';
 
 describe('pidfile', () => {
   const dir = tempDir();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { eventually, freePort, httpRequest, startDaemon, tempDir } from './harness.js';
+import { eventually, freePort, httpRequest, startDaemon, tempDir } from '../support/daemon.js';
 
 describe('SIGHUP reload and logs', () => {
   const dir = tempDir();

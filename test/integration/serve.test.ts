@@ -11,7 +11,7 @@ import {
   startDaemon,
   tempDir,
   type RunningDaemon,
-} from './harness.js';
+} from '../support/daemon.js';
 
 const run = promisify(execFile);
 

@@ -6,7 +6,7 @@ import {
   startDaemon,
   tempDir,
   type RunningDaemon,
-} from '../integration/harness.js';
+} from '../support/daemon.js';
 import { daemonConfig, killAll, processesWithEnv, stopDaemon, uniqueTag } from './procfs.js';
 
 /** The health+json entry of one check, as far as these tests read it. */

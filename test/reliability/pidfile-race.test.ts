@@ -13,7 +13,7 @@ import {
   tempDir,
   type CliProcess,
   type Exit,
-} from '../integration/harness.js';
+} from '../support/daemon.js';
 import { killAll } from './procfs.js';
 
 const rounds = 20;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Agent, request } from 'node:http';
 import { after, describe, it } from 'node:test';
-import { eventually, startDaemon, tempDir, type RunningDaemon } from '../integration/harness.js';
+import { eventually, startDaemon, tempDir, type RunningDaemon } from '../support/daemon.js';
 import {
   daemonConfig,
   descendantsOf,

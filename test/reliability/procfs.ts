@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunningDaemon } from '../integration/harness.js';
+import type { RunningDaemon } from '../support/daemon.js';
 
 /** The fields of `/proc/<pid>/stat` these tests look at. */
 export interface ProcStat {

@@ -7,7 +7,7 @@ import {
   startDaemon,
   tempDir,
   type RunningDaemon,
-} from '../integration/harness.js';
+} from '../support/daemon.js';
 import { daemonConfig, stopDaemon } from './procfs.js';
 
 const slowSockets = 200;

@@ -9,7 +9,7 @@ import {
   tempDir,
   type HttpReply,
   type RunningDaemon,
-} from '../integration/harness.js';
+} from '../support/daemon.js';
 import { daemonConfig, openFds, openFileLimit, stopDaemon } from './procfs.js';
 
 /** Probes sent at once; DESIGN §4 promises that a storm of 1,000 runs a slow command once. */

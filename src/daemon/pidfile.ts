@@ -10,8 +10,8 @@ import {
 } from 'node:fs';
 import lockfile from 'proper-lockfile';
 import type { Logger } from 'pino';
-import { writeFileAtomic } from './atomic-write.js';
-import { HealthcheckdError } from './errors.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { HealthcheckdError } from '../errors.js';
 
 /** A held pidfile; `release` removes the pidfile and its lock. */
 export interface Pidfile {

@@ -1,6 +1,6 @@
 import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
-import type { LogFormat, LogLevel } from './types.js';
+import type { LogFormat, LogLevel } from '../types.js';
 
 /** Creates the daemon's logger: stderr, `json` as pino writes it or `text` one line an event. */
 export function createLogger(level: LogLevel, format: LogFormat, fd = 2): Logger {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { HealthcheckdError } from './errors.js';
+import { HealthcheckdError } from '../errors.js';
 
 /** A user's numeric ids. */
 export interface Credentials {

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CheckReport, RunResult } from './types.js';
+import type { CheckReport, RunResult } from '../types.js';
 
 /** What the metrics read at scrape time. */
 export interface MetricsSources {

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
-import { inForce, scopeFile } from './maintenance/flag.js';
-import { readSpool, type SpoolEntry } from './maintenance/spool.js';
-import type { ResolvedConfig, Status } from './types.js';
+import { inForce, scopeFile } from '../maintenance/flag.js';
+import { readSpool, type SpoolEntry } from '../maintenance/spool.js';
+import type { ResolvedConfig, Status } from '../types.js';
 
 /** The daemon's health+json document, as far as `status` reads it. */
 interface Document {

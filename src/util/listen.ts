@@ -1,5 +1,5 @@
 import type { Server } from 'node:net';
-import { HealthcheckdError } from './errors.js';
+import { HealthcheckdError } from '../errors.js';
 
 /** What a listener is, for its error messages. */
 export interface ListenerName {

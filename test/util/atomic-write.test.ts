@@ -14,7 +14,7 @@ import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { writeFileAtomic } from '../src/atomic-write.js';
+import { writeFileAtomic } from '../../src/util/atomic-write.js';
 
 describe('writeFileAtomic', () => {
   let dir: string;

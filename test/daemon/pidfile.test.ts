@@ -16,9 +16,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { HealthcheckdError } from '../src/errors.js';
-import { acquirePidfile, isAlive, readPid } from '../src/pidfile.js';
-import { eventually, memoryLogger, silentLogger } from './checks/helpers.js';
+import { HealthcheckdError } from '../../src/errors.js';
+import { acquirePidfile, isAlive, readPid } from '../../src/daemon/pidfile.js';
+import { eventually, memoryLogger, silentLogger } from '../support/checks.js';
 
 /** A PID that belonged to a process which has exited and been reaped. */
 async function deadPid(): Promise<number> {

@@ -1,9 +1,9 @@
-import { commands } from './cli/commands.js';
-import type { CliIo } from './cli/io.js';
-import { parseCommandLine } from './cli/parser.js';
-import { HealthcheckdError, exitCodes } from './errors.js';
+import { commands } from './commands.js';
+import type { CliIo } from './io.js';
+import { parseCommandLine } from './parser.js';
+import { HealthcheckdError, exitCodes } from '../errors.js';
 
-export type { CliIo } from './cli/io.js';
+export type { CliIo } from './io.js';
 
 const defaultIo: CliIo = {
   stdout: (text) => void process.stdout.write(text),

@@ -1,6 +1,6 @@
-import type { CheckSet } from './checks/check-set.js';
-import { combine, evaluate, toReport } from './checks/evaluate.js';
-import type { Probe } from './checks/probe.js';
+import type { CheckSet } from '../checks/check-set.js';
+import { combine, evaluate, toReport } from '../checks/evaluate.js';
+import type { Probe } from '../checks/probe.js';
 import {
   answer,
   maintenanceAnswer,
@@ -8,15 +8,15 @@ import {
   statusCodeFor,
   textAnswer,
   type Answer,
-} from './http/answer.js';
-import type { Question } from './http/handler.js';
-import { healthDocument, jsonAnswer } from './http/health-json.js';
-import { negotiate, type BodyFormat } from './http/negotiate.js';
-import { renderStatusPage, type PageInput } from './http/status-page.js';
+} from './answer.js';
+import type { Question } from './handler.js';
+import { healthDocument, jsonAnswer } from './health-json.js';
+import { negotiate, type BodyFormat } from './negotiate.js';
+import { renderStatusPage, type PageInput } from './status-page.js';
 import { hostname } from 'node:os';
-import type { Route } from './http/routes.js';
-import type { MaintenanceFlag } from './maintenance/flag.js';
-import type { EndpointReport, Status, StatusCodes } from './types.js';
+import type { Route } from './routes.js';
+import type { MaintenanceFlag } from '../maintenance/flag.js';
+import type { EndpointReport, Status, StatusCodes } from '../types.js';
 
 export interface ResponderDeps {
   readonly checks: CheckSet;

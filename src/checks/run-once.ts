@@ -1,16 +1,16 @@
-import { combine } from './checks/evaluate.js';
-import { createExecutor } from './checks/execute.js';
-import { createLimiter } from './checks/limiter.js';
-import { createProcessTracker } from './checks/process-tracker.js';
-import { HealthcheckdError } from './errors.js';
-import { checkCredentials } from './privileges.js';
+import { combine } from './evaluate.js';
+import { createExecutor } from './execute.js';
+import { createLimiter } from './limiter.js';
+import { createProcessTracker } from './process-tracker.js';
+import { HealthcheckdError } from '../errors.js';
+import { checkCredentials } from './credentials.js';
 import type {
   CheckDefinition,
   CheckReport,
   EndpointReport,
   ResolvedConfig,
   RunResult,
-} from './types.js';
+} from '../types.js';
 
 /** Runs the chosen checks once each (all of them when `names` is empty) and reports them. */
 export async function checkOnce(

@@ -1,23 +1,24 @@
 import type { Logger } from 'pino';
-import { createAgent, createAgentServer, type Agent, type AgentServer } from './agent/index.js';
-import { createCheckSet, type CheckSet } from './checks/check-set.js';
-import { evaluate, toReport } from './checks/evaluate.js';
-import { createExecutor } from './checks/execute.js';
-import { createLimiter, type Limiter } from './checks/limiter.js';
-import { createProcessTracker, type ProcessTracker } from './checks/process-tracker.js';
-import type { LoadedConfig } from './config/load.js';
-import { defaultCheck } from './config/resolve-checks.js';
-import { HealthcheckdError } from './errors.js';
-import { createHandler } from './http/handler.js';
-import { createHttpServer, type HttpServer } from './http/server.js';
-import { isAddressInUse } from './listen.js';
-import { scopeFile, type MaintenanceFlag } from './maintenance/flag.js';
-import { createMaintenanceView, type MaintenanceView } from './maintenance/view.js';
+import { createAgent, type Agent } from '../agent/agent.js';
+import { createAgentServer, type AgentServer } from '../agent/server.js';
+import { createCheckSet, type CheckSet } from '../checks/check-set.js';
+import { evaluate, toReport } from '../checks/evaluate.js';
+import { createExecutor } from '../checks/execute.js';
+import { createLimiter, type Limiter } from '../checks/limiter.js';
+import { createProcessTracker, type ProcessTracker } from '../checks/process-tracker.js';
+import type { LoadedConfig } from '../config/load.js';
+import { defaultCheck } from '../config/resolve-checks.js';
+import { HealthcheckdError } from '../errors.js';
+import { createHandler } from '../http/handler.js';
+import { createHttpServer, type HttpServer } from '../http/server.js';
+import { isAddressInUse } from '../util/listen.js';
+import { scopeFile, type MaintenanceFlag } from '../maintenance/flag.js';
+import { createMaintenanceView, type MaintenanceView } from '../maintenance/view.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { acquirePidfile, type Pidfile } from './pidfile.js';
-import { checkCredentials, type Credentials } from './privileges.js';
-import { createResponder, failClosedAnswer } from './responder.js';
-import type { CheckDefinition, ResolvedConfig, RunResult } from './types.js';
+import { checkCredentials, type Credentials } from '../checks/credentials.js';
+import { createResponder, failClosedAnswer } from '../http/responder.js';
+import type { CheckDefinition, ResolvedConfig, RunResult } from '../types.js';
 
 /** A running daemon. */
 export interface Daemon {
