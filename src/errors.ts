@@ -36,8 +36,17 @@ export class HealthcheckdError extends Error {
   readonly exitCode: number;
   readonly details: readonly string[];
 
-  constructor(code: ErrorCode, message: string, details: readonly string[] = []) {
-    super(message);
+  /**
+   * @param details further lines, one problem a line
+   * @param options.cause the error that led to this one (a system error, a parse failure)
+   */
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details: readonly string[] = [],
+    options: { readonly cause?: unknown } = {},
+  ) {
+    super(message, 'cause' in options ? { cause: options.cause } : undefined);
     this.name = 'HealthcheckdError';
     this.code = code;
     this.exitCode = exitCodeFor[code];
