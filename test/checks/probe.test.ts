@@ -4,7 +4,14 @@ import { setImmediate as tick } from 'node:timers/promises';
 import { createProbe, type CheckSnapshot, type ProbeDeps } from '../../src/checks/probe.js';
 import { advance, initialState } from '../../src/checks/state.js';
 import type { CheckDefinition, RunResult, Status } from '../../src/types.js';
-import { deferred, definition, eventually, memoryLogger, result, silentLogger } from '../support/checks.js';
+import {
+  deferred,
+  definition,
+  eventually,
+  memoryLogger,
+  result,
+  silentLogger,
+} from '../support/checks.js';
 
 const cached = { bypassCache: false };
 const noCache = { bypassCache: true };

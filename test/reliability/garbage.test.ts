@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import {
-  alive,
-  httpRequest,
-  startDaemon,
-  tempDir,
-  type RunningDaemon,
-} from '../support/daemon.js';
+import { alive, httpRequest, startDaemon, tempDir, type RunningDaemon } from '../support/daemon.js';
 import { daemonConfig, stopDaemon } from './procfs.js';
 
 /** What came back on one raw connection. */
