@@ -1,3 +1,5 @@
+import type { EpochMs, MonotonicMs } from './util/clock.js';
+
 /** The state of one check, or of a set of checks, as the HTTP answer reports it. */
 export type Status = 'pass' | 'warn' | 'fail';
 
@@ -122,15 +124,21 @@ export interface ResolvedConfig {
 /** What one run of a check produced. A failure is a value, never an exception. */
 export interface RunResult {
   readonly status: Status;
-  /** Process exit code, HTTP status for http checks, null otherwise. */
+  /** Command checks: the exit code; null when killed by a signal, timed out, or another kind. */
   readonly exitCode: number | null;
+  /** HTTP checks: the answer's status code; null when none came, or another kind. */
+  readonly httpStatus: number | null;
+  /** Command checks: the signal that ended the command (`SIGKILL`), else null. */
   readonly signal: string | null;
   readonly timedOut: boolean;
+  /** How long the run took, slot wait included, in milliseconds. */
   readonly durationMs: number;
-  /** Captured output (capped), or a sentence saying what went wrong. */
+  /** Captured output (capped at 4 KiB), or a sentence saying what went wrong. */
   readonly output: string;
-  /** When the run ended (ms since epoch). */
-  readonly finishedAt: number;
+  /** When the run ended, on the monotonic clock: ages (cache_pass, max_age) count from it. */
+  readonly endedAt: MonotonicMs;
+  /** When the run ended, on the wall clock: what people read. */
+  readonly time: EpochMs;
 }
 
 /** One check as an answer reports it (JSON, HTML, the `check` command). */
@@ -140,8 +148,8 @@ export interface CheckReport {
   /** The check's state: rise/fall applied, a stale result counted as fail. */
   readonly status: Status | 'pending';
   readonly critical: boolean;
-  /** When the check entered this state (ms since epoch). */
-  readonly since: number;
+  /** When the check entered this state (wall clock). */
+  readonly since: EpochMs;
   /** The latest run, or null before the first one. */
   readonly last: RunResult | null;
   /** True when the last result is older than max_age. */
@@ -152,4 +160,55 @@ export interface CheckReport {
 export interface EndpointReport {
   readonly status: Status;
   readonly checks: readonly CheckReport[];
+}
+
+/**
+ * One check in a health+json `checks` member. The shape follows the IETF draft "Health Check
+ * Response Format for HTTP APIs" (draft-inadarei-api-health-check): `status`, `componentType`,
+ * `time`, `observedValue`/`observedUnit` (the run's duration), `output`; the rest is ours.
+ */
+export interface HealthCheckEntry {
+  readonly status: Status;
+  readonly componentType: CheckKind;
+  /** When the last run ended, ISO 8601; null before the first run. */
+  readonly time: string | null;
+  /** When the check entered its state, ISO 8601. */
+  readonly since: string;
+  /** The last run's duration in ms; null before the first run. */
+  readonly observedValue: number | null;
+  readonly observedUnit: 'ms';
+  /** Command checks: the last exit code. */
+  readonly exitCode: number | null;
+  /** HTTP checks: the last answer's status code. */
+  readonly httpStatus?: number | null;
+  readonly signal?: string;
+  readonly timedOut?: true;
+  readonly critical: boolean;
+  /** Absent with `expose_output = false`. */
+  readonly output?: string;
+}
+
+/** The maintenance member of a health+json document: the flag in force, times in ISO 8601. */
+export interface HealthMaintenance {
+  readonly reason: string;
+  readonly since: string;
+  /** Null: until `healthcheckd up`. */
+  readonly until: string | null;
+  readonly by: string;
+}
+
+/**
+ * The health+json document healthcheckd serves (`Accept: application/health+json` or
+ * `?format=json`) and `healthcheckd status` reads. `checks` is keyed by check name: build it
+ * with `Object.fromEntries`, never by assignment, so a check named `__proto__` stays a key.
+ */
+export interface HealthDocument {
+  readonly status: Status;
+  readonly maintenance?: HealthMaintenance;
+  readonly checks: Readonly<Record<string, readonly HealthCheckEntry[]>>;
+  readonly notes: readonly string[];
+  /** The host name. */
+  readonly serviceId: string;
+  /** Always `healthcheckd`: how `status` knows the answer is ours. */
+  readonly description: 'healthcheckd';
 }

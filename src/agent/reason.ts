@@ -1,4 +1,6 @@
+import { describeOutcome } from '../checks/result.js';
 import type { CheckReport, EndpointReport } from '../types.js';
+import { firstLine } from '../util/text.js';
 
 /**
  * Why an aggregate fails, for `down #<reason>`: the first critical check that fails (else the
@@ -21,17 +23,6 @@ function describe(check: CheckReport, exposeOutput: boolean): string {
   const line = exposeOutput ? firstLine(check.last.output) : '';
   if (line !== '') return line;
   if (check.last.signal) return `killed by ${check.last.signal}`;
-  if (check.last.exitCode === null) return 'failed';
-  return check.kind === 'http'
-    ? `failed (HTTP ${check.last.exitCode})`
-    : `failed (exit ${check.last.exitCode})`;
-}
-
-function firstLine(output: string): string {
-  return (
-    output
-      .split(/\r?\n|\r/)
-      .map((line) => line.trim())
-      .find((line) => line !== '') ?? ''
-  );
+  if (check.last.exitCode === null && check.last.httpStatus === null) return 'failed';
+  return `failed (${describeOutcome(check.last, check.kind)})`;
 }

@@ -1,4 +1,6 @@
+import { describeOutcome } from '../checks/result.js';
 import type { RunResult } from '../types.js';
+import { firstLine } from '../util/text.js';
 
 /** A weight from `weight = command:...`, and what went wrong when the command did not give one. */
 export interface WeightReading {
@@ -30,14 +32,14 @@ export async function weightFromCommand(
   } catch (error) {
     return fallback(minWeight, `weight command could not run: ${String(error)}`);
   }
-  const line = firstNonEmptyLine(result.output);
+  const line = firstLine(result.output);
   if (result.status !== 'pass') {
     return fallback(
       minWeight,
-      `weight command failed (${failure(result)})${line ? `: ${line}` : ''}`,
+      `weight command failed (${describeOutcome(result, 'command')})${line ? `: ${line}` : ''}`,
     );
   }
-  if (line === null) return fallback(minWeight, 'weight command printed nothing');
+  if (line === '') return fallback(minWeight, 'weight command printed nothing');
   const weight = parseWeight(line);
   if (weight === null) {
     return fallback(
@@ -50,19 +52,4 @@ export async function weightFromCommand(
 
 function fallback(minWeight: number, problem: string): WeightReading {
   return { weight: minWeight, problem };
-}
-
-function failure(result: RunResult): string {
-  if (result.timedOut) return 'timed out';
-  if (result.signal) return `killed by ${result.signal}`;
-  return result.exitCode === null ? 'did not run' : `exit ${result.exitCode}`;
-}
-
-function firstNonEmptyLine(output: string): string | null {
-  return (
-    output
-      .split(/\r?\n|\r/)
-      .map((line) => line.trim())
-      .find((line) => line !== '') ?? null
-  );
 }

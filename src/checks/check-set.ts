@@ -1,48 +1,48 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { CheckDefinition } from '../types.js';
-import { createProbe, type Probe, type ProbeDeps } from './probe.js';
+import { createRunner, type CheckRunner, type RunnerDeps } from './runner.js';
 
 /** Every configured check, by name and by group. */
 export interface CheckSet {
-  readonly all: readonly Probe[];
-  readonly byName: ReadonlyMap<string, Probe>;
-  readonly byGroup: ReadonlyMap<string, readonly Probe[]>;
-  /** Each probe alone, as `/check/<name>` serves it (a stable list per check). */
-  readonly single: ReadonlyMap<string, readonly Probe[]>;
+  readonly all: readonly CheckRunner[];
+  readonly byName: ReadonlyMap<string, CheckRunner>;
+  readonly byGroup: ReadonlyMap<string, readonly CheckRunner[]>;
+  /** Each runner alone, as `/check/<name>` serves it (a stable list per check). */
+  readonly single: ReadonlyMap<string, readonly CheckRunner[]>;
   readonly start: () => void;
   readonly stop: () => void;
 }
 
 /**
- * Creates a probe per definition. A check whose definition did not change since `previous`
+ * Creates a runner per definition. A check whose definition did not change since `previous`
  * keeps its state (so a reload does not reset rise/fall or turn a passing check pending).
  */
 export function createCheckSet(
   definitions: readonly CheckDefinition[],
-  deps: ProbeDeps,
+  deps: RunnerDeps,
   previous?: CheckSet,
 ): CheckSet {
   const all = definitions.map((definition) => {
     const old = previous?.byName.get(definition.name);
     const keep = old && sameDefinition(old.definition, definition);
-    if (!keep) return createProbe(definition, deps);
-    return createProbe(definition, deps, old.snapshot().state, old.running());
+    if (!keep) return createRunner(definition, deps);
+    return createRunner(definition, deps, old.snapshot().state, old.running());
   });
-  const byName = new Map(all.map((probe) => [probe.definition.name, probe]));
-  const byGroup = new Map<string, Probe[]>();
-  for (const probe of all) {
-    for (const group of probe.definition.groups) {
-      byGroup.set(group, [...(byGroup.get(group) ?? []), probe]);
+  const byName = new Map(all.map((runner) => [runner.definition.name, runner]));
+  const byGroup = new Map<string, CheckRunner[]>();
+  for (const runner of all) {
+    for (const group of runner.definition.groups) {
+      byGroup.set(group, [...(byGroup.get(group) ?? []), runner]);
     }
   }
-  const single = new Map(all.map((probe) => [probe.definition.name, [probe]]));
+  const single = new Map(all.map((runner) => [runner.definition.name, [runner]]));
   return {
     all,
     byName,
     byGroup,
     single,
-    start: () => all.forEach((probe) => probe.start()),
-    stop: () => all.forEach((probe) => probe.stop()),
+    start: () => all.forEach((runner) => runner.start()),
+    stop: () => all.forEach((runner) => runner.stop()),
   };
 }
 

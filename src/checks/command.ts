@@ -1,7 +1,8 @@
-import { monotonicNow } from '../util/clock.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import type { RunResult, Status } from '../types.js';
+import { appendLine } from '../util/text.js';
+import { endedNow, failedOutcome, type RunOutcome } from './result.js';
 import { createOutputCapture, type OutputCapture } from './output-capture.js';
 import { signalGroup, terminateGroup } from './process-group.js';
 import type { ProcessTracker } from './process-tracker.js';
@@ -44,11 +45,11 @@ export function runCommand(
     const capture = createOutputCapture();
     let settled = false;
     let timer: NodeJS.Timeout | undefined = undefined;
-    const settle = (result: Omit<RunResult, 'durationMs' | 'finishedAt'>): void => {
+    const settle = (outcome: RunOutcome): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      resolve({ ...result, durationMs: performance.now() - started, finishedAt: monotonicNow() });
+      resolve(endedNow({ ...outcome, durationMs: performance.now() - started }));
     };
     const program = spec.argv?.[0] ?? spec.shell;
     let child: ChildProcess;
@@ -127,7 +128,11 @@ function awaitExit(
   child.once('close', conclude);
 }
 
-function classify(exit: Exit, capture: OutputCapture, warnExitCodes: readonly number[]) {
+function classify(
+  exit: Exit,
+  capture: OutputCapture,
+  warnExitCodes: readonly number[],
+): RunOutcome {
   let status: Status = 'fail';
   if (exit.code === 0) status = 'pass';
   else if (exit.code !== null && warnExitCodes.includes(exit.code)) status = 'warn';
@@ -135,32 +140,21 @@ function classify(exit: Exit, capture: OutputCapture, warnExitCodes: readonly nu
   return {
     status,
     exitCode: exit.code,
+    httpStatus: null,
     signal: exit.signal,
     timedOut: false,
+    durationMs: 0,
     output: exit.signal ? appendLine(output, `[killed by ${exit.signal}]`) : output,
   };
 }
 
-function timedOut(capture: OutputCapture, timeoutMs: number) {
-  return {
-    status: 'fail' as const,
-    exitCode: null,
-    signal: null,
-    timedOut: true,
-    output: appendLine(capture.text(), `[timed out after ${timeoutMs} ms; process group killed]`),
-  };
+function timedOut(capture: OutputCapture, timeoutMs: number): RunOutcome {
+  return failedOutcome(
+    appendLine(capture.text(), `[timed out after ${timeoutMs} ms; process group killed]`),
+    { timedOut: true },
+  );
 }
 
-function spawnFailure(shell: string, error: Error) {
-  return {
-    status: 'fail' as const,
-    exitCode: null,
-    signal: null,
-    timedOut: false,
-    output: `[cannot run ${shell}: ${error.message}]`,
-  };
-}
-
-function appendLine(text: string, line: string): string {
-  return text === '' ? line : `${text.replace(/\n$/, '')}\n${line}`;
+function spawnFailure(shell: string, error: Error): RunOutcome {
+  return failedOutcome(`[cannot run ${shell}: ${error.message}]`);
 }

@@ -1,6 +1,6 @@
 import type { CheckReport, EndpointReport } from '../types.js';
 import { aggregate } from './aggregate.js';
-import type { CheckSnapshot, Probe, ReadOptions } from './probe.js';
+import type { CheckSnapshot, CheckRunner, ReadOptions } from './runner.js';
 
 /** A snapshot as answers report it; a stale result counts as fail. */
 export function toReport(snapshot: CheckSnapshot): CheckReport {
@@ -26,14 +26,14 @@ function fromSnapshots(snapshots: readonly CheckSnapshot[]): EndpointReport {
 }
 
 /**
- * Reads every probe of an endpoint at once and combines them. Stays synchronous when every
+ * Reads every runner of an endpoint at once and combines them. Stays synchronous when every
  * answer is at hand (background mode, cache), so the hot path allocates no promise.
  */
 export function evaluate(
-  probes: readonly Probe[],
+  runners: readonly CheckRunner[],
   options: ReadOptions,
 ): EndpointReport | Promise<EndpointReport> {
-  const reads = probes.map((probe) => probe.read(options));
+  const reads = runners.map((runner) => runner.read(options));
   if (reads.every((read) => !(read instanceof Promise))) {
     return fromSnapshots(reads as CheckSnapshot[]);
   }

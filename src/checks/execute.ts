@@ -1,10 +1,12 @@
-import { monotonicNow } from '../util/clock.js';
-import type { CheckDefinition, RunResult } from '../types.js';
+import { asMonotonicMs, monotonicNow } from '../util/clock.js';
+import type { CheckDefinition, DaemonSettings, RunResult } from '../types.js';
+import type { Credentials } from './credentials.js';
 import { runCommand, type CommandSpec } from './command.js';
 import { directArgv } from './direct-exec.js';
 import { runHttpGet } from './http-get.js';
-import type { Limiter } from './limiter.js';
+import { createLimiter, type Limiter } from './limiter.js';
 import type { ProcessTracker } from './process-tracker.js';
+import { failedNow } from './result.js';
 import { runTcp } from './tcp.js';
 
 export interface ExecuteDeps {
@@ -13,13 +15,33 @@ export interface ExecuteDeps {
   readonly tracker: ProcessTracker;
   readonly env?: NodeJS.ProcessEnv;
   /** Run commands as this user (set when started as root with `user`). */
-  readonly credentials?: { readonly uid: number; readonly gid: number };
+  readonly credentials?: Credentials;
+}
+
+/** Runs one check once and gives its result; never rejects for a failing check. */
+export type Execute = (definition: CheckDefinition) => Promise<RunResult>;
+
+/**
+ * The executor for a configuration, as the daemon and `healthcheckd check` both run checks:
+ * the configured shell and user, a limiter of `max_concurrent` slots (or the one given, kept
+ * across a reload), every process group recorded in `tracker`.
+ */
+export function executorFor(
+  settings: Pick<DaemonSettings, 'shell' | 'maxConcurrent'>,
+  tracker: ProcessTracker,
+  credentials: Credentials | null,
+  limiter: Limiter = createLimiter(settings.maxConcurrent),
+): Execute {
+  return createExecutor({
+    shell: settings.shell,
+    limiter,
+    tracker,
+    ...(credentials ? { credentials } : {}),
+  });
 }
 
 /** Creates the function that runs a check once: a slot from the limiter, then the check itself. */
-export function createExecutor(
-  deps: ExecuteDeps,
-): (definition: CheckDefinition) => Promise<RunResult> {
+export function createExecutor(deps: ExecuteDeps): Execute {
   const specs = new WeakMap<CheckDefinition, CommandSpec>();
   const specFor = (definition: CheckDefinition): CommandSpec => {
     let spec = specs.get(definition);
@@ -30,11 +52,11 @@ export function createExecutor(
     return spec;
   };
   return async (definition) => {
-    const started = Date.now();
-    const release = await deps.limiter.acquire(started + definition.timeoutMs);
-    if (!release) return noSlot(definition, Date.now() - started);
+    const started = monotonicNow();
+    const release = await deps.limiter.acquire(asMonotonicMs(started + definition.timeoutMs));
+    if (!release) return noSlot(definition, monotonicNow() - started);
     const timeout = definition.timeoutMs;
-    const remaining = Math.max(1, started + timeout - Date.now());
+    const remaining = Math.max(1, started + timeout - monotonicNow());
     if (definition.kind === 'command') {
       // The slot is held until the command's process group is gone, not only until the
       // answer: a timed-out group still being killed counts against max_concurrent.
@@ -66,13 +88,8 @@ function commandSpec(definition: CheckDefinition, deps: ExecuteDeps): CommandSpe
 }
 
 function noSlot(definition: CheckDefinition, waitedMs: number): RunResult {
-  return {
-    status: 'fail',
-    exitCode: null,
-    signal: null,
-    timedOut: true,
-    durationMs: waitedMs,
-    output: `[timed out after ${definition.timeoutMs} ms waiting for a free slot (max_concurrent)]`,
-    finishedAt: monotonicNow(),
-  };
+  return failedNow(
+    `[timed out after ${definition.timeoutMs} ms waiting for a free slot (max_concurrent)]`,
+    { timedOut: true, durationMs: waitedMs },
+  );
 }

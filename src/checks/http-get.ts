@@ -1,9 +1,9 @@
-import { monotonicNow } from '../util/clock.js';
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { RunResult, StatusRange } from '../types.js';
 import { createOutputCapture } from './output-capture.js';
+import { endedNow } from './result.js';
 
 /** True when `code` falls in one of the ranges. */
 export function statusMatches(code: number, ranges: readonly StatusRange[]): boolean {
@@ -25,15 +25,17 @@ export function runHttpGet(
     const finish = (code: number | null, output: string, timedOut = false): void => {
       clearTimeout(timer);
       req?.destroy();
-      resolve({
-        status: code !== null && statusMatches(code, expect) ? 'pass' : 'fail',
-        exitCode: code,
-        signal: null,
-        timedOut,
-        durationMs: performance.now() - started,
-        output,
-        finishedAt: monotonicNow(),
-      });
+      resolve(
+        endedNow({
+          status: code !== null && statusMatches(code, expect) ? 'pass' : 'fail',
+          exitCode: null,
+          httpStatus: code,
+          signal: null,
+          timedOut,
+          durationMs: performance.now() - started,
+          output,
+        }),
+      );
     };
     const onResponse = (res: IncomingMessage): void => {
       res.on('data', capture.add);

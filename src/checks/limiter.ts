@@ -1,10 +1,12 @@
+import { monotonicNow, type MonotonicMs } from '../util/clock.js';
+
 /** Bounds how many check runs go at once, across all checks (`max_concurrent`). */
 export interface Limiter {
   /**
-   * Waits for a slot until `deadline` (ms since epoch); resolves to a release function, or to
+   * Waits for a slot until `deadline`; resolves to a release function, or to
    * null when the deadline passed first — waiting for a slot counts against the check's timeout.
    */
-  readonly acquire: (deadline: number) => Promise<(() => void) | null>;
+  readonly acquire: (deadline: MonotonicMs) => Promise<(() => void) | null>;
   readonly active: () => number;
   readonly waiting: () => number;
 }
@@ -41,7 +43,7 @@ export function createLimiter(slots: number): Limiter {
               queue.splice(queue.indexOf(waiter), 1);
               resolve(null);
             },
-            Math.max(0, deadline - Date.now()),
+            Math.max(0, deadline - monotonicNow()),
           ),
         };
         queue.push(waiter);

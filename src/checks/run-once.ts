@@ -1,6 +1,5 @@
 import { combine } from './evaluate.js';
-import { createExecutor } from './execute.js';
-import { createLimiter } from './limiter.js';
+import { executorFor } from './execute.js';
 import { createProcessTracker } from './process-tracker.js';
 import { HealthcheckdError } from '../errors.js';
 import { checkCredentials } from './credentials.js';
@@ -19,13 +18,7 @@ export async function checkOnce(
 ): Promise<EndpointReport> {
   const chosen = choose(config.checks, names);
   const tracker = createProcessTracker();
-  const credentials = checkCredentials(config.daemon.user);
-  const execute = createExecutor({
-    shell: config.daemon.shell,
-    limiter: createLimiter(config.daemon.maxConcurrent),
-    tracker,
-    ...(credentials ? { credentials } : {}),
-  });
+  const execute = executorFor(config.daemon, tracker, checkCredentials(config.daemon.user));
   const results = await Promise.all(chosen.map((definition) => execute(definition)));
   tracker.killAll();
   return combine(
@@ -55,24 +48,8 @@ function report(definition: CheckDefinition, result: RunResult): CheckReport {
     kind: definition.kind,
     status: result.status,
     critical: definition.critical,
-    since: result.finishedAt,
+    since: result.time,
     last: result,
     stale: false,
   };
-}
-
-/** One readable line per check: name, state, duration, first line of output; then the whole. */
-export function formatReport(report: EndpointReport): string {
-  const width = Math.max(...report.checks.map((check) => check.name.length), 5);
-  const lines = report.checks.map((check) => {
-    const duration = `${Math.round(check.last?.durationMs ?? 0)} ms`.padStart(8);
-    const firstLine =
-      (check.last?.output ?? '').split('\n').find((line) => line.trim() !== '') ?? '';
-    return `${check.name.padEnd(width)}  ${check.status.toUpperCase().padEnd(4)}  ${duration}  ${firstLine}`.trimEnd();
-  });
-  const failing = report.checks.filter((check) => check.status !== 'pass').length;
-  lines.push(
-    `${'total'.padEnd(width)}  ${report.status.toUpperCase().padEnd(4)}  (${failing} of ${report.checks.length} not passing)`,
-  );
-  return `${lines.join('\n')}\n`;
 }

@@ -1,4 +1,5 @@
 import type { RunResult, Status } from '../types.js';
+import type { EpochMs } from '../util/clock.js';
 
 /** A check's state as its consumers see it; `pending` until a first result, and counts as fail. */
 export type CheckStatus = Status | 'pending';
@@ -6,8 +7,8 @@ export type CheckStatus = Status | 'pending';
 /** The smoothed state of one check: rise/fall applied to its run results. */
 export interface CheckState {
   readonly status: CheckStatus;
-  /** When the state last changed (ms since epoch). */
-  readonly since: number;
+  /** When the state last changed (wall clock, for people). */
+  readonly since: EpochMs;
   readonly last: RunResult | null;
   readonly streaks: Streaks;
 }
@@ -20,7 +21,7 @@ interface Streaks {
 }
 
 /** The state before any run. */
-export function initialState(now: number): CheckState {
+export function initialState(now: EpochMs): CheckState {
   return {
     status: 'pending',
     since: now,
@@ -78,7 +79,7 @@ export function advance(
   const moves = target !== state.status;
   return {
     status: target,
-    since: moves ? result.finishedAt : state.since,
+    since: moves ? result.time : state.since,
     last: result,
     streaks,
   };

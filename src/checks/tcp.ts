@@ -1,7 +1,7 @@
-import { monotonicNow } from '../util/clock.js';
 import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { RunResult } from '../types.js';
+import { endedNow } from './result.js';
 
 /** Splits `host:port` or `[v6]:port`. */
 export function splitHostPort(target: string): { host: string; port: number } {
@@ -22,15 +22,17 @@ export function runTcp(
     const finish = (ok: boolean, output: string, timedOut = false): void => {
       clearTimeout(timer);
       socket.destroy();
-      resolve({
-        status: ok ? 'pass' : 'fail',
-        exitCode: null,
-        signal: null,
-        timedOut,
-        durationMs: performance.now() - started,
-        output,
-        finishedAt: monotonicNow(),
-      });
+      resolve(
+        endedNow({
+          status: ok ? 'pass' : 'fail',
+          exitCode: null,
+          httpStatus: null,
+          signal: null,
+          timedOut,
+          durationMs: performance.now() - started,
+          output,
+        }),
+      );
     };
     const timer = setTimeout(
       () => finish(false, `no connection to ${target} within ${configuredMs} ms`, true),

@@ -1,4 +1,5 @@
-import { checkOnce, formatReport } from '../checks/run-once.js';
+import { checkOnce } from '../checks/run-once.js';
+import { formatReport } from './format-check.js';
 import { formatConfig } from '../config/format.js';
 import { loadConfig, type ConfigFlags, type LoadedConfig } from '../config/load.js';
 import { startDaemon, type Daemon } from '../daemon/daemon.js';

@@ -2,6 +2,8 @@ import { request } from 'node:http';
 import { inForce, scopeFile } from '../maintenance/flag.js';
 import { readSpool, type SpoolEntry } from '../maintenance/spool.js';
 import type { ResolvedConfig, Status } from '../types.js';
+import { urlHost } from '../util/listen.js';
+import { formatCheckLine, nameWidth } from './format-check.js';
 
 /** The daemon's health+json document, as far as `status` reads it. */
 interface Document {
@@ -24,15 +26,8 @@ export interface StatusReport {
 /** The address to reach the daemon: loopback when it listens on every interface. */
 export function daemonUrl(config: ResolvedConfig): string {
   const { bind, port } = config.daemon;
-  const host =
-    bind === '0.0.0.0'
-      ? '127.0.0.1'
-      : bind === '::'
-        ? '[::1]'
-        : bind.includes(':')
-          ? `[${bind}]`
-          : bind;
-  return `http://${host}:${port}/?format=json`;
+  const host = bind === '0.0.0.0' ? '127.0.0.1' : bind === '::' ? '::1' : bind;
+  return `http://${urlHost(host)}:${port}/?format=json`;
 }
 
 /** Reads the flags in force and asks the running daemon for its live results. */
@@ -102,14 +97,11 @@ export function formatStatus(report: StatusReport, now = Date.now()): string {
     ? `MAINTENANCE: ${doc.maintenance.reason}`
     : doc.status.toUpperCase();
   lines.push(`daemon: ${state} (${report.url})`);
-  const width = Math.max(5, ...Object.keys(doc.checks).map((name) => name.length));
+  const width = nameWidth(Object.keys(doc.checks));
   for (const [name, [entry]] of Object.entries(doc.checks)) {
     if (!entry) continue;
-    const duration = entry.observedValue === null ? '-' : `${Math.round(entry.observedValue)} ms`;
-    const first = (entry.output ?? '').split('\n').find((line) => line.trim() !== '') ?? '';
-    lines.push(
-      `  ${name.padEnd(width)}  ${entry.status.toUpperCase().padEnd(4)}  ${duration.padStart(8)}  ${first}`.trimEnd(),
-    );
+    const line = { name, status: entry.status, durationMs: entry.observedValue };
+    lines.push(`  ${formatCheckLine({ ...line, output: entry.output ?? '' }, width)}`);
   }
   return `${lines.join('\n')}\n`;
 }

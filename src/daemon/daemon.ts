@@ -3,7 +3,7 @@ import { createAgent, type Agent } from '../agent/agent.js';
 import { createAgentServer, type AgentServer } from '../agent/server.js';
 import { createCheckSet, type CheckSet } from '../checks/check-set.js';
 import { evaluate, toReport } from '../checks/evaluate.js';
-import { createExecutor } from '../checks/execute.js';
+import { executorFor } from '../checks/execute.js';
 import { createLimiter, type Limiter } from '../checks/limiter.js';
 import { createProcessTracker, type ProcessTracker } from '../checks/process-tracker.js';
 import type { LoadedConfig } from '../config/load.js';
@@ -11,7 +11,7 @@ import { defaultCheck } from '../config/resolve-checks.js';
 import { HealthcheckdError } from '../errors.js';
 import { createHandler } from '../http/handler.js';
 import { createHttpServer, type HttpServer } from '../http/server.js';
-import { isAddressInUse } from '../util/listen.js';
+import { isAddressInUse, urlHost } from '../util/listen.js';
 import { scopeFile, type MaintenanceFlag } from '../maintenance/flag.js';
 import { createMaintenanceView, type MaintenanceView } from '../maintenance/view.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -69,7 +69,7 @@ export async function startDaemon(initial: LoadedConfig, options: DaemonOptions)
   let drain: MaintenanceFlag | null = null;
   let runtime!: Runtime;
   const metrics = createMetrics({
-    checks: () => runtime.checks.all.map((probe) => toReport(probe.snapshot())),
+    checks: () => runtime.checks.all.map((runner) => toReport(runner.snapshot())),
     maintenance: () => runtime.maintenance.active().map((entry) => scopeFile(entry.scope)),
   });
   const deps: RuntimeDeps = { tracker, logger, metrics, credentials, drain: () => drain };
@@ -136,12 +136,7 @@ async function startRuntime(
     previous && previous.config.daemon.maxConcurrent === settings.maxConcurrent
       ? previous.limiter
       : createLimiter(settings.maxConcurrent);
-  const execute = createExecutor({
-    shell: settings.shell,
-    limiter,
-    tracker: deps.tracker,
-    ...(deps.credentials ? { credentials: deps.credentials } : {}),
-  });
+  const execute = executorFor(settings, deps.tracker, deps.credentials, limiter);
   const onResult = (definition: CheckDefinition, result: RunResult): void =>
     deps.metrics.observeRun(definition.name, result);
   const checks = createCheckSet(
@@ -165,7 +160,7 @@ async function startRuntime(
   if (agent && bound.agent) bound.agent.server.setLine(agent.line);
   const spoolTimer = setInterval(() => {
     view.poll();
-    for (const probe of checks.all) probe.noticeStale();
+    for (const runner of checks.all) runner.noticeStale();
   }, spoolPollMs).unref();
   return { config, checks, maintenance: view, spoolTimer, limiter, ...bound, agentState: agent };
 }
@@ -382,7 +377,7 @@ async function shutdown(
 
 function address(runtime: Runtime): string {
   const host = runtime.config.daemon.bind;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${runtime.port}`;
+  return `http://${urlHost(host)}:${runtime.port}`;
 }
 
 function logStart(logger: Logger, runtime: Runtime, pidfile: Pidfile): void {

@@ -1,35 +1,27 @@
 import { hostname } from 'node:os';
-import type { CheckReport, EndpointReport } from '../types.js';
+import type {
+  CheckReport,
+  EndpointReport,
+  HealthCheckEntry,
+  HealthDocument,
+  HealthMaintenance,
+} from '../types.js';
 import { answer, type Answer } from './answer.js';
 
-/** A check's entry in the `checks` member, as IETF health+json shapes it. */
-interface CheckEntry {
-  readonly status: string;
-  readonly componentType: string;
-  readonly time: string | null;
-  readonly since: string;
-  readonly observedValue: number | null;
-  readonly observedUnit: 'ms';
-  readonly exitCode: number | null;
-  readonly signal?: string;
-  readonly timedOut?: true;
-  readonly critical: boolean;
-  readonly output?: string;
-}
-
 /** Renders one check; with `exposeOutput` false the output stays on the host. */
-export function checkEntry(report: CheckReport, exposeOutput: boolean): CheckEntry {
+export function checkEntry(report: CheckReport, exposeOutput: boolean): HealthCheckEntry {
   const last = report.last;
   const status = report.status === 'pending' || report.stale ? 'fail' : report.status;
   const output = outputOf(report);
   return {
     status,
     componentType: report.kind,
-    time: last ? new Date(last.finishedAt).toISOString() : null,
+    time: last ? new Date(last.time).toISOString() : null,
     since: new Date(report.since).toISOString(),
     observedValue: last ? Math.round(last.durationMs * 10) / 10 : null,
     observedUnit: 'ms',
     exitCode: last ? last.exitCode : null,
+    ...(report.kind === 'http' ? { httpStatus: last ? last.httpStatus : null } : {}),
     ...(last?.signal ? { signal: last.signal } : {}),
     ...(last?.timedOut ? { timedOut: true as const } : {}),
     critical: report.critical,
@@ -47,13 +39,14 @@ function outputOf(report: CheckReport): string {
 export function healthDocument(
   report: EndpointReport,
   exposeOutput: boolean,
-  extra: Record<string, unknown> = {},
-) {
-  const checks: Record<string, CheckEntry[]> = {};
-  for (const check of report.checks) checks[check.name] = [checkEntry(check, exposeOutput)];
+  maintenance: HealthMaintenance | null = null,
+): HealthDocument {
+  const checks = Object.fromEntries(
+    report.checks.map((check) => [check.name, [checkEntry(check, exposeOutput)]]),
+  );
   return {
     status: report.status,
-    ...extra,
+    ...(maintenance ? { maintenance } : {}),
     checks,
     notes: notes(report),
     serviceId: hostname(),

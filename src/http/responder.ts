@@ -1,6 +1,6 @@
 import type { CheckSet } from '../checks/check-set.js';
 import { combine, evaluate, toReport } from '../checks/evaluate.js';
-import type { Probe } from '../checks/probe.js';
+import type { CheckRunner } from '../checks/runner.js';
 import {
   answer,
   maintenanceAnswer,
@@ -27,11 +27,11 @@ export interface ResponderDeps {
   readonly metrics: () => Promise<{ readonly text: string; readonly contentType: string }>;
 }
 
-/** Wires the checks to HTTP: picks the probes a route names, evaluates them, builds the answer. */
+/** Wires the checks to HTTP: picks the runners a route names, evaluates them, builds the answer. */
 export function createResponder(
   deps: ResponderDeps,
 ): (question: Question) => Answer | Promise<Answer> {
-  const names = new WeakMap<readonly Probe[], readonly string[]>();
+  const names = new WeakMap<readonly CheckRunner[], readonly string[]>();
   // The plain answers never change: built once, so the hot path allocates none.
   const texts = {
     pass: textAnswer('pass', deps.statusCodes),
@@ -43,12 +43,12 @@ export function createResponder(
     const route = question.target.route;
     if (route.kind === 'metrics')
       return deps.metrics().then((m) => answer(200, m.text, m.contentType));
-    const probes = probesFor(deps.checks, route);
-    if (probes === null) return notFound(describe(route));
+    const runners = runnersFor(deps.checks, route);
+    if (runners === null) return notFound(describe(route));
     const format = negotiate(question.accept, question.target.formatJson);
-    const flag = deps.maintenance(namesOf(names, probes));
-    if (flag) return renderMaintenance(flag, probes, format, route, deps);
-    const result = evaluate(probes, { bypassCache: question.noCache });
+    const flag = deps.maintenance(namesOf(names, runners));
+    if (flag) return renderMaintenance(flag, runners, format, route, deps);
+    const result = evaluate(runners, { bypassCache: question.noCache });
     const alone = route.kind === 'check';
     const render = (report: EndpointReport): Answer =>
       renderReport(alone ? ownStatus(report) : report, format, route, withTexts);
@@ -56,12 +56,15 @@ export function createResponder(
   };
 }
 
-/** The check names of an endpoint, computed once per probe list. */
-function namesOf(cache: WeakMap<readonly Probe[], readonly string[]>, probes: readonly Probe[]) {
-  let names = cache.get(probes);
+/** The check names of an endpoint, computed once per runner list. */
+function namesOf(
+  cache: WeakMap<readonly CheckRunner[], readonly string[]>,
+  runners: readonly CheckRunner[],
+) {
+  let names = cache.get(runners);
   if (!names) {
-    names = probes.map((probe) => probe.definition.name);
-    cache.set(probes, names);
+    names = runners.map((runner) => runner.definition.name);
+    cache.set(runners, names);
   }
   return names;
 }
@@ -103,7 +106,7 @@ function renderReport(
 /** Maintenance: the checks are not run; JSON shows their last results and the flag. */
 function renderMaintenance(
   flag: MaintenanceFlag,
-  probes: readonly Probe[],
+  runners: readonly CheckRunner[],
   format: BodyFormat,
   route: Route,
   deps: ResponderDeps,
@@ -112,7 +115,7 @@ function renderMaintenance(
   const text = maintenanceAnswer(flag, deps.statusCodes, now);
   if (format === 'text') return text;
   const report = {
-    ...combine(probes.map((probe) => toReport(probe.snapshot()))),
+    ...combine(runners.map((runner) => toReport(runner.snapshot()))),
     status: 'fail' as const,
   };
   if (format === 'html') {
@@ -131,7 +134,7 @@ function renderMaintenance(
     until: flag.until === null ? null : new Date(flag.until).toISOString(),
     by: flag.by,
   };
-  const document = healthDocument(report, deps.exposeOutput, { maintenance });
+  const document = healthDocument(report, deps.exposeOutput, maintenance);
   const json = jsonAnswer(deps.statusCodes.maintenance, document, contentTypeOf(format));
   return { ...json, headers: { ...text.headers, ...json.headers } };
 }
@@ -161,7 +164,7 @@ function contentTypeOf(format: BodyFormat): string {
   return format === 'json' ? 'application/json' : 'application/health+json';
 }
 
-function probesFor(checks: CheckSet, route: Route): readonly Probe[] | null {
+function runnersFor(checks: CheckSet, route: Route): readonly CheckRunner[] | null {
   if (route.kind === 'aggregate') return checks.all;
   if (route.kind === 'group') return checks.byGroup.get(route.name) ?? null;
   if (route.kind === 'check') return checks.single.get(route.name) ?? null;

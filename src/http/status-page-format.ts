@@ -1,3 +1,4 @@
+import { describeOutcome } from '../checks/result.js';
 import type { CheckReport } from '../types.js';
 
 /** A span of time for people: `45 s`, `3 min`, `2 h 5 min`, `4 d 3 h` (never negative). */
@@ -39,9 +40,5 @@ export function formatClock(at: number): string {
 export function formatOutcome(check: CheckReport): string {
   const last = check.last;
   if (last === null) return 'not run yet';
-  if (last.timedOut) return 'timed out';
-  if (last.signal !== null) return `killed by ${last.signal}`;
-  if (check.kind === 'tcp') return last.status === 'pass' ? 'connected' : 'not connected';
-  if (last.exitCode === null) return check.kind === 'http' ? 'no HTTP answer' : 'did not run';
-  return check.kind === 'http' ? `HTTP ${last.exitCode}` : `exit ${last.exitCode}`;
+  return describeOutcome(last, check.kind);
 }

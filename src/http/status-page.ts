@@ -180,7 +180,7 @@ ${output(check, input.exposeOutput)}
 /** When the last run ended, how long it took and how it ended. */
 function lastRun(check: CheckReport, now: number): Markup {
   const last = check.last;
-  const ran = last ? time(last.finishedAt, formatAgo(last.finishedAt, now)) : 'not yet';
+  const ran = last ? time(last.time, formatAgo(last.time, now)) : 'not yet';
   return safeHtml`<dl>
 <div><dt>Last run</dt><dd>${ran}</dd></div>
 <div><dt>Duration</dt><dd>${last ? formatMs(last.durationMs) : '—'}</dd></div>

@@ -1,10 +1,34 @@
 import { performance } from 'node:perf_hooks';
 
+declare const monotonicBrand: unique symbol;
+declare const epochBrand: unique symbol;
+
 /**
- * Milliseconds since the epoch that never step back: the process's start time plus a
- * monotonic clock. Ages of results (cache_pass, max_age) are measured with it, so an NTP step
- * or a VM resume cannot make an old pass look fresh.
+ * Milliseconds on the monotonic clock (`performance.now()`, since the process started). Ages,
+ * timeouts and deadlines are measured with it: an NTP step or a VM resume cannot make an old
+ * result look fresh or a deadline pass early. Meaningless outside this process.
  */
-export function monotonicNow(): number {
-  return performance.timeOrigin + performance.now();
+export type MonotonicMs = number & { readonly [monotonicBrand]: true };
+
+/** Wall-clock milliseconds since the Unix epoch (`Date.now()`): times that people read. */
+export type EpochMs = number & { readonly [epochBrand]: true };
+
+/** Now on the monotonic clock. */
+export function monotonicNow(): MonotonicMs {
+  return performance.now() as MonotonicMs;
+}
+
+/** Now on the wall clock. */
+export function epochNow(): EpochMs {
+  return Date.now() as EpochMs;
+}
+
+/** A wall-clock time read from outside (a flag file, a test), as an `EpochMs`. */
+export function asEpochMs(ms: number): EpochMs {
+  return ms as EpochMs;
+}
+
+/** A monotonic time computed by arithmetic on another (`deadline = now + timeout`). */
+export function asMonotonicMs(ms: number): MonotonicMs {
+  return ms as MonotonicMs;
 }

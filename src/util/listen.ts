@@ -58,3 +58,8 @@ function listenError(
     `${where}: ${because[error.code ?? ''] ?? error.message}`,
   );
 }
+
+/** A host as it goes in a URL: an IPv6 address in brackets (`[::1]`), anything else as is. */
+export function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}

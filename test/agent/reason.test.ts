@@ -45,7 +45,7 @@ describe('failReason', () => {
     );
     const http = check('api', 'fail', {
       kind: 'http',
-      last: run({ status: 'fail', exitCode: 503 }),
+      last: run({ status: 'fail', exitCode: null, httpStatus: 503 }),
     });
     assert.equal(failReason(failing(http), true), 'api: failed (HTTP 503)');
   });

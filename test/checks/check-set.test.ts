@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { asMonotonicMs } from '../../src/util/clock.js';
 import { createCheckSet, sameDefinition } from '../../src/checks/check-set.js';
-import type { ProbeDeps } from '../../src/checks/probe.js';
+import type { RunnerDeps } from '../../src/checks/runner.js';
 import type { RunResult } from '../../src/types.js';
 import { definition, result, silentLogger } from '../support/checks.js';
 
-function deps(): ProbeDeps & { ran: string[] } {
+function deps(): RunnerDeps & { ran: string[] } {
   const ran: string[] = [];
   return {
     ran,
     logger: silentLogger,
-    now: () => 1_000,
+    now: () => asMonotonicMs(1_000),
     execute: (check): Promise<RunResult> => {
       ran.push(check.name);
       return Promise.resolve(result('pass', 1_000));
@@ -18,8 +19,8 @@ function deps(): ProbeDeps & { ran: string[] } {
   };
 }
 
-const names = (probes: readonly { definition: { name: string } }[] | undefined): string[] =>
-  (probes ?? []).map((probe) => probe.definition.name);
+const names = (runners: readonly { definition: { name: string } }[] | undefined): string[] =>
+  (runners ?? []).map((runner) => runner.definition.name);
 
 describe('sameDefinition', () => {
   it('ignores where the definition was written', () => {
@@ -57,7 +58,7 @@ describe('createCheckSet', () => {
     assert.equal(set.byGroup.get('c'), undefined);
   });
 
-  it('shares one probe between its name and its groups', () => {
+  it('shares one runner between its name and its groups', () => {
     const set = createCheckSet([a, b], deps());
     assert.equal(set.byGroup.get('ready')?.[0], set.byName.get('a'));
   });
@@ -65,7 +66,7 @@ describe('createCheckSet', () => {
   it('keeps the state of unchanged checks across a reload and resets changed ones', async () => {
     const first = deps();
     const before = createCheckSet([a, b, c], first);
-    await Promise.all(before.all.map((probe) => probe.read({ bypassCache: false })));
+    await Promise.all(before.all.map((runner) => runner.read({ bypassCache: false })));
     const kept = before.byName.get('a')!.snapshot().state;
     assert.equal(kept.status, 'pass');
 
@@ -81,7 +82,7 @@ describe('createCheckSet', () => {
     assert.equal(after.byName.has('c'), false);
   });
 
-  it('start() and stop() reach every probe', async (t) => {
+  it('start() and stop() reach every runner', async (t) => {
     t.mock.timers.enable({ apis: ['setTimeout'] });
     const probeDeps = deps();
     const set = createCheckSet(

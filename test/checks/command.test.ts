@@ -63,7 +63,7 @@ describe('runCommand: exit status', () => {
       result.durationMs >= 0 && result.durationMs < 5_000,
       `durationMs ${result.durationMs}`,
     );
-    assert.ok(result.finishedAt >= before && result.finishedAt <= monotonicNow());
+    assert.ok(result.endedAt >= before && result.endedAt <= monotonicNow());
     assert.equal(tracker.size(), 0);
   });
 

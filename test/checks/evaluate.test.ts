@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { asEpochMs } from '../../src/util/clock.js';
 import { combine, evaluate, toReport } from '../../src/checks/evaluate.js';
-import type { CheckSnapshot, Probe } from '../../src/checks/probe.js';
+import type { CheckSnapshot, CheckRunner } from '../../src/checks/runner.js';
 import { advance, initialState, type CheckState } from '../../src/checks/state.js';
 import type { EndpointReport, Status } from '../../src/types.js';
 import { definition, result } from '../support/checks.js';
@@ -9,8 +10,8 @@ import { definition, result } from '../support/checks.js';
 const options = { bypassCache: false };
 
 function stateOf(status: Status | 'pending'): CheckState {
-  if (status === 'pending') return initialState(0);
-  return advance(initialState(0), result(status, 1_000), 1, 1);
+  if (status === 'pending') return initialState(asEpochMs(0));
+  return advance(initialState(asEpochMs(0)), result(status, 1_000), 1, 1);
 }
 
 function snapshot(
@@ -25,8 +26,8 @@ function snapshot(
   };
 }
 
-/** A probe whose read answers `answer` (synchronously or not) and counts reads. */
-function fakeProbe(answer: CheckSnapshot, async = false): Probe & { reads: () => number } {
+/** A runner whose read answers `answer` (synchronously or not) and counts reads. */
+function fakeProbe(answer: CheckSnapshot, async = false): CheckRunner & { reads: () => number } {
   let reads = 0;
   return {
     definition: answer.definition,
@@ -93,10 +94,10 @@ describe('evaluate', () => {
     assert.deepEqual(await evaluation, { status: 'pass', checks: [toReport(a), toReport(b)] });
   });
 
-  it('reads every probe once, passing the options on', () => {
+  it('reads every runner once, passing the options on', () => {
     const seen: unknown[] = [];
     const a = fakeProbe(snapshot('a', 'pass'));
-    const spy: Probe = { ...a, read: (given) => (seen.push(given), a.read(given)) };
+    const spy: CheckRunner = { ...a, read: (given) => (seen.push(given), a.read(given)) };
     const b = fakeProbe(snapshot('b', 'pass'));
     evaluate([spy, b], { bypassCache: true });
     assert.deepEqual(seen, [{ bypassCache: true }]);
@@ -104,27 +105,27 @@ describe('evaluate', () => {
   });
 
   it('fails on a stale result of a critical check', () => {
-    const probes = [
+    const runners = [
       fakeProbe(snapshot('a', 'pass')),
       fakeProbe(snapshot('b', 'pass', { stale: true })),
     ];
-    assert.equal(statusOf(evaluate(probes, options)), 'fail');
+    assert.equal(statusOf(evaluate(runners, options)), 'fail');
   });
 
   it('fails on a pending critical check', () => {
-    const probes = [fakeProbe(snapshot('a', 'pass')), fakeProbe(snapshot('b', 'pending'))];
-    assert.equal(statusOf(evaluate(probes, options)), 'fail');
+    const runners = [fakeProbe(snapshot('a', 'pass')), fakeProbe(snapshot('b', 'pending'))];
+    assert.equal(statusOf(evaluate(runners, options)), 'fail');
   });
 
   it('only warns on a failing non-critical check', () => {
-    const probes = [
+    const runners = [
       fakeProbe(snapshot('a', 'pass')),
       fakeProbe(snapshot('b', 'fail', { critical: false })),
     ];
-    assert.equal(statusOf(evaluate(probes, options)), 'warn');
+    assert.equal(statusOf(evaluate(runners, options)), 'warn');
   });
 
-  it('fails with no probe at all', () => {
+  it('fails with no runner at all', () => {
     assert.deepEqual(evaluate([], options), { status: 'fail', checks: [] });
   });
 });

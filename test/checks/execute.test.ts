@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
+import { asMonotonicMs } from '../../src/util/clock.js';
 import { createExecutor } from '../../src/checks/execute.js';
 import { createLimiter } from '../../src/checks/limiter.js';
 import { createProcessTracker } from '../../src/checks/process-tracker.js';
@@ -79,7 +80,7 @@ describe('createExecutor', () => {
       const { execute } = executor();
       const pass = await execute(definition({ kind: 'http', target }));
       assert.equal(pass.status, 'pass');
-      assert.equal(pass.exitCode, 204);
+      assert.equal(pass.httpStatus, 204);
       const fail = await execute(
         definition({ kind: 'http', target, expectStatus: [{ from: 200, to: 200 }] }),
       );
@@ -91,7 +92,7 @@ describe('createExecutor', () => {
 
   it('fails a run that cannot get a slot within its timeout', async () => {
     const { execute, limiter } = executor(1);
-    const held = await limiter.acquire(Date.now() + 60_000);
+    const held = await limiter.acquire(asMonotonicMs(performance.now() + 60_000));
     const started = Date.now();
     const result = await execute(definition({ timeoutMs: 100 }));
     const elapsed = Date.now() - started;
@@ -109,7 +110,7 @@ describe('createExecutor', () => {
 
   it('counts the wait for a slot against the timeout', async () => {
     const { execute, limiter } = executor(1);
-    const held = await limiter.acquire(Date.now() + 60_000);
+    const held = await limiter.acquire(asMonotonicMs(performance.now() + 60_000));
     const running = execute(definition({ target: 'sleep 5', timeoutMs: 800 }));
     await new Promise((resolve) => setTimeout(resolve, 400));
     held?.();

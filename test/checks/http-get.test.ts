@@ -65,7 +65,7 @@ describe('runHttpGet against a real server', () => {
   it('passes on 200 and keeps the status and body', async () => {
     const result = await runHttpGet(`${base}/ok`, defaultExpect, 5_000);
     assert.equal(result.status, 'pass');
-    assert.equal(result.exitCode, 200);
+    assert.equal(result.httpStatus, 200);
     assert.equal(result.timedOut, false);
     assert.equal(result.output, 'HTTP 200\nhealthy');
   });
@@ -78,7 +78,7 @@ describe('runHttpGet against a real server', () => {
   it('fails on 500', async () => {
     const result = await runHttpGet(`${base}/broken`, defaultExpect, 5_000);
     assert.equal(result.status, 'fail');
-    assert.equal(result.exitCode, 500);
+    assert.equal(result.httpStatus, 500);
     assert.equal(result.output, 'HTTP 500\ndatabase down');
   });
 
@@ -86,14 +86,14 @@ describe('runHttpGet against a real server', () => {
     requested.length = 0;
     const result = await runHttpGet(`${base}/redirect`, defaultExpect, 5_000);
     assert.equal(result.status, 'pass');
-    assert.equal(result.exitCode, 302);
+    assert.equal(result.httpStatus, 302);
     assert.deepEqual(requested, ['/redirect']);
   });
 
   it('fails a 302 when expect_status is 200-299', async () => {
     const result = await runHttpGet(`${base}/redirect`, [{ from: 200, to: 299 }], 5_000);
     assert.equal(result.status, 'fail');
-    assert.equal(result.exitCode, 302);
+    assert.equal(result.httpStatus, 302);
   });
 
   it('passes a status in any of several expected ranges', async () => {
@@ -117,7 +117,7 @@ describe('runHttpGet against a real server', () => {
     const elapsed = Date.now() - started;
     assert.equal(result.status, 'fail');
     assert.equal(result.timedOut, true);
-    assert.equal(result.exitCode, null);
+    assert.equal(result.httpStatus, null);
     assert.equal(result.output, `no answer from ${base}/hang within 300 ms`);
     assert.ok(elapsed < 2_000, `answered after ${elapsed} ms`);
   });
@@ -139,7 +139,7 @@ describe('runHttpGet against a real server', () => {
     const result = await runHttpGet(url, defaultExpect, 5_000);
     assert.equal(result.status, 'fail');
     assert.equal(result.timedOut, false);
-    assert.equal(result.exitCode, null);
+    assert.equal(result.httpStatus, null);
     assert.equal(result.output, `GET ${url}: ECONNREFUSED`);
   });
 });

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { asMonotonicMs, type MonotonicMs } from '../../src/util/clock.js';
 import { setImmediate as tick } from 'node:timers/promises';
 import { createLimiter } from '../../src/checks/limiter.js';
 
-const later = (): number => Date.now() + 60_000;
+const later = (): MonotonicMs => asMonotonicMs(performance.now() + 60_000);
 
 /** Acquires and records, in `order`, the label of each grant as it happens. */
 function acquireAs(
@@ -53,12 +54,12 @@ describe('createLimiter', () => {
   it('resolves null for a deadline already past while full, without leaking a slot', async () => {
     const limiter = createLimiter(1);
     const held = await limiter.acquire(later());
-    assert.equal(await limiter.acquire(Date.now() - 1_000), null);
+    assert.equal(await limiter.acquire(asMonotonicMs(performance.now() - 1_000)), null);
     assert.equal(limiter.waiting(), 0);
     assert.equal(limiter.active(), 1);
     held?.();
     assert.equal(limiter.active(), 0);
-    const again = await limiter.acquire(Date.now() - 1_000);
+    const again = await limiter.acquire(asMonotonicMs(performance.now() - 1_000));
     assert.equal(typeof again, 'function', 'a free slot is granted even past the deadline');
     again?.();
     assert.equal(limiter.active(), 0);
@@ -68,7 +69,7 @@ describe('createLimiter', () => {
     const limiter = createLimiter(1);
     const order: string[] = [];
     const held = await acquireAs(limiter, 'held', order);
-    const early = acquireAs(limiter, 'early', order, Date.now() + 20);
+    const early = acquireAs(limiter, 'early', order, asMonotonicMs(performance.now() + 20));
     const patient = acquireAs(limiter, 'patient', order);
     assert.equal(await early, null);
     assert.equal(limiter.waiting(), 1);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { asEpochMs } from '../../src/util/clock.js';
 import {
   advance,
   initialState,
@@ -9,12 +10,12 @@ import {
 import type { Status } from '../../src/types.js';
 import { result } from '../support/checks.js';
 
-/** Feeds `statuses` one a second (finishedAt 1000, 2000, ...) and returns every state. */
+/** Feeds `statuses` one a second (endedAt 1000, 2000, ...) and returns every state. */
 function feed(
   statuses: readonly Status[],
   rise: number,
   fall: number,
-  start: CheckState = initialState(0),
+  start: CheckState = initialState(asEpochMs(0)),
 ): CheckState[] {
   const states: CheckState[] = [];
   let state = start;
@@ -29,14 +30,14 @@ const statusesOf = (states: readonly CheckState[]): CheckStatus[] => states.map(
 
 /** A state that is already `status`, reached at time 0. */
 function settled(status: Status): CheckState {
-  const state = advance(initialState(0), result(status, 0), 1, 1);
+  const state = advance(initialState(asEpochMs(0)), result(status, 0), 1, 1);
   assert.equal(state.status, status);
   return state;
 }
 
 describe('initialState', () => {
   it('is pending since the given time, with no result', () => {
-    const state = initialState(42);
+    const state = initialState(asEpochMs(42));
     assert.equal(state.status, 'pending');
     assert.equal(state.since, 42);
     assert.equal(state.last, null);
@@ -67,7 +68,7 @@ describe('advance from pending', () => {
   it('keeps the last result while pending', () => {
     const [state] = feed(['pass'], 2, 1);
     assert.equal(state?.last?.status, 'pass');
-    assert.equal(state?.last?.finishedAt, 1000);
+    assert.equal(state?.last?.endedAt, 1000);
   });
 });
 
@@ -134,11 +135,11 @@ describe('advance: since', () => {
     const states = feed(['pass', 'fail'], 1, 5);
     assert.equal(states[1]?.status, 'pass');
     assert.equal(states[1]?.last?.status, 'fail');
-    assert.equal(states[1]?.last?.finishedAt, 2000);
+    assert.equal(states[1]?.last?.endedAt, 2000);
   });
 
   it('does not change the state it is given', () => {
-    const before = initialState(0);
+    const before = initialState(asEpochMs(0));
     const copy = structuredClone(before);
     advance(before, result('pass', 1000), 1, 1);
     assert.deepEqual(before, copy);

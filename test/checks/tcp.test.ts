@@ -74,15 +74,17 @@ describe('runTcp', () => {
     try {
       const result = await runTcp(`127.0.0.1:${port}`, 5_000);
       assert.deepEqual(
-        { ...result, durationMs: 0, finishedAt: 0 },
+        { ...result, durationMs: 0, endedAt: 0, time: 0 },
         {
           status: 'pass',
           exitCode: null,
+          httpStatus: null,
           signal: null,
           timedOut: false,
           durationMs: 0,
           output: `connected to 127.0.0.1:${port}`,
-          finishedAt: 0,
+          endedAt: 0,
+          time: 0,
         },
       );
       await closed;

@@ -10,6 +10,7 @@ import {
   formatSpan,
 } from '../../src/http/status-page-format.js';
 import type { CheckReport, RunResult } from '../../src/types.js';
+import { asEpochMs, asMonotonicMs } from '../../src/util/clock.js';
 
 const now = Date.UTC(2026, 10, 23, 17, 0, 0);
 const hostile = '<script>alert(1)</script>';
@@ -18,11 +19,13 @@ function run(overrides: Partial<RunResult> = {}): RunResult {
   return {
     status: 'pass',
     exitCode: 0,
+    httpStatus: null,
     signal: null,
     timedOut: false,
     durationMs: 12.4,
     output: 'all good',
-    finishedAt: now - 12_000,
+    endedAt: asMonotonicMs(now - 12_000),
+    time: asEpochMs(now - 12_000),
     ...overrides,
   };
 }
@@ -33,7 +36,7 @@ function check(name: string, overrides: Partial<CheckReport> = {}): CheckReport 
     kind: 'command',
     status: 'pass',
     critical: true,
-    since: now - 3 * 60_000,
+    since: asEpochMs(now - 3 * 60_000),
     last: run(),
     stale: false,
     ...overrides,
@@ -44,7 +47,7 @@ const mixed: readonly CheckReport[] = [
   check('web'),
   check('replica', { status: 'warn', last: run({ status: 'warn', exitCode: 1 }) }),
   check('disk', { status: 'fail', critical: false, last: run({ status: 'fail', exitCode: 2 }) }),
-  check('cache', { status: 'pending', last: null, since: now - 2_000 }),
+  check('cache', { status: 'pending', last: null, since: asEpochMs(now - 2_000) }),
   check('queue', { status: 'fail', stale: true }),
 ];
 
@@ -305,7 +308,7 @@ describe('status page formatting', () => {
       ],
       [check('a', { last: run({ exitCode: null, signal: 'SIGKILL' }) }), 'killed by SIGKILL'],
       [check('a', { last: run({ exitCode: null }) }), 'did not run'],
-      [check('a', { kind: 'http', last: run({ exitCode: 503 }) }), 'HTTP 503'],
+      [check('a', { kind: 'http', last: run({ exitCode: null, httpStatus: 503 }) }), 'HTTP 503'],
       [check('a', { kind: 'http', last: run({ exitCode: null }) }), 'no HTTP answer'],
       [check('a', { kind: 'tcp', last: run({ exitCode: null }) }), 'connected'],
       [check('a', { kind: 'tcp', last: run({ exitCode: null, status: 'fail' }) }), 'not connected'],

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
+import { asEpochMs, asMonotonicMs } from '../../src/util/clock.js';
 import type { CheckReport, RunResult, Status } from '../../src/types.js';
 
 /** A logger that writes nothing. */
@@ -57,11 +58,13 @@ export function run(overrides: Partial<RunResult> = {}): RunResult {
   return {
     status: 'pass',
     exitCode: 0,
+    httpStatus: null,
     signal: null,
     timedOut: false,
     durationMs: 3,
     output: '',
-    finishedAt: 0,
+    endedAt: asMonotonicMs(0),
+    time: asEpochMs(0),
     ...overrides,
   };
 }
@@ -78,7 +81,7 @@ export function check(
     kind: 'command',
     status,
     critical: true,
-    since: 0,
+    since: asEpochMs(0),
     last: status === 'pending' ? null : run({ status, exitCode: code }),
     stale: false,
     ...overrides,

@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
+import { asEpochMs, asMonotonicMs } from '../../src/util/clock.js';
 import type { CheckDefinition, RunResult, Status } from '../../src/types.js';
 
 /** test/fixtures in the source tree (tests run from dist/test/...). */
@@ -63,16 +64,18 @@ export function definition(overrides: Partial<CheckDefinition> = {}): CheckDefin
   };
 }
 
-/** A run result with `status`, finished at `finishedAt`. */
-export function result(status: Status, finishedAt = 1_000, output = ''): RunResult {
+/** A run result with `status`, ended at `endedAt` (used as both the monotonic and the wall time). */
+export function result(status: Status, endedAt = 1_000, output = ''): RunResult {
   return {
     status,
     exitCode: status === 'pass' ? 0 : 2,
+    httpStatus: null,
     signal: null,
     timedOut: false,
     durationMs: 1,
     output,
-    finishedAt,
+    endedAt: asMonotonicMs(endedAt),
+    time: asEpochMs(endedAt),
   };
 }
 

@@ -1,6 +1,7 @@
-import { monotonicNow } from '../util/clock.js';
 import type { Logger } from 'pino';
+import { epochNow, monotonicNow, type MonotonicMs } from '../util/clock.js';
 import type { CheckDefinition, RunResult } from '../types.js';
+import { failedNow } from './result.js';
 import { advance, initialState, type CheckState } from './state.js';
 
 /** A check as the rest of the daemon sees it: its definition and its current state. */
@@ -16,40 +17,44 @@ export interface ReadOptions {
   readonly bypassCache: boolean;
 }
 
-/** One configured check: runs it on request or in the background, and keeps its state. */
-export interface Probe {
+/**
+ * The runner of one configured check: runs it on request or in the background and keeps its
+ * state. (A probe, in this project's words, is the request a load balancer or kubelet sends.)
+ */
+export interface CheckRunner {
   readonly definition: CheckDefinition;
   /** Background mode answers at once; on-request mode joins or starts a run. */
   readonly read: (options: ReadOptions) => CheckSnapshot | Promise<CheckSnapshot>;
   readonly snapshot: () => CheckSnapshot;
   readonly start: () => void;
   readonly stop: () => void;
-  /** The run in flight, if any (handed to the probe that replaces this one on reload). */
+  /** The run in flight, if any (handed to the runner that replaces this one on reload). */
   readonly running: () => Promise<CheckSnapshot> | null;
   /** Logs, once, a last result that has just grown older than max_age (it now counts as fail). */
   readonly noticeStale: () => void;
 }
 
-export interface ProbeDeps {
+export interface RunnerDeps {
   readonly execute: (definition: CheckDefinition) => Promise<RunResult>;
   readonly logger: Logger;
   /** Called after every run (metrics). */
   readonly onResult?: (definition: CheckDefinition, result: RunResult) => void;
-  readonly now?: () => number;
+  /** The monotonic clock (injectable for tests). */
+  readonly now?: () => MonotonicMs;
   readonly random?: () => number;
 }
 
-/** Creates the probe for one check; `previous` carries state over a reload. */
-export function createProbe(
+/** Creates the runner for one check; `previous` carries state over a reload. */
+export function createRunner(
   definition: CheckDefinition,
-  deps: ProbeDeps,
+  deps: RunnerDeps,
   previous?: CheckState,
   running?: Promise<CheckSnapshot> | null,
-): Probe {
+): CheckRunner {
   const now = deps.now ?? monotonicNow;
-  let state = previous ?? initialState(now());
+  let state = previous ?? initialState(epochNow());
   let inFlight: Promise<CheckSnapshot> | null = null;
-  // A run handed over by the probe this one replaces (reload): joined, never run twice.
+  // A run handed over by the runner this one replaces (reload): joined, never run twice.
   if (running) {
     inFlight = running
       .then((done) => {
@@ -106,7 +111,7 @@ export function createProbe(
     noticeStale() {
       const stale = isStale(definition, state, now());
       if (stale && !staleLogged) {
-        const ageMs = state.last ? Math.round(now() - state.last.finishedAt) : 0;
+        const ageMs = state.last ? Math.round(now() - state.last.endedAt) : 0;
         deps.logger.warn(
           { check: definition.name, ageMs, maxAgeMs: definition.maxAgeMs },
           `check ${definition.name} is stale: no result for ${ageMs} ms (max_age ${definition.maxAgeMs} ms), counts as fail`,
@@ -123,27 +128,19 @@ export function createProbe(
 
 /** A run that threw is a programmer's mistake, and still a failure, never a wedged check. */
 function internalFailure(error: unknown): RunResult {
-  return {
-    status: 'fail',
-    exitCode: null,
-    signal: null,
-    timedOut: false,
-    durationMs: 0,
-    output: `[internal error: ${(error as Error).message ?? String(error)}]`,
-    finishedAt: monotonicNow(),
-  };
+  return failedNow(`[internal error: ${(error as Error).message ?? String(error)}]`);
 }
 
-function isStale(definition: CheckDefinition, state: CheckState, now: number): boolean {
+function isStale(definition: CheckDefinition, state: CheckState, now: MonotonicMs): boolean {
   if (definition.maxAgeMs === null || state.last === null) return false;
-  return now - state.last.finishedAt > definition.maxAgeMs;
+  return now - state.last.endedAt > definition.maxAgeMs;
 }
 
-function isFresh(definition: CheckDefinition, state: CheckState, now: number): boolean {
+function isFresh(definition: CheckDefinition, state: CheckState, now: MonotonicMs): boolean {
   const last = state.last;
   if (last === null) return false;
   const ttl = last.status === 'pass' ? definition.cachePassMs : definition.cacheFailMs;
-  return now - last.finishedAt < ttl;
+  return now - last.endedAt < ttl;
 }
 
 function logRun(

@@ -1,0 +1,52 @@
+import { epochNow, monotonicNow } from '../util/clock.js';
+import type { CheckKind, RunResult } from '../types.js';
+
+/** What a run found, before it is stamped with its end times. */
+export type RunOutcome = Omit<RunResult, 'endedAt' | 'time'>;
+
+/** A run result ending now: the outcome stamped on both clocks. */
+export function endedNow(outcome: RunOutcome): RunResult {
+  return { ...outcome, endedAt: monotonicNow(), time: epochNow() };
+}
+
+/**
+ * A run that failed without a command's or a server's verdict (no slot, a spawn error, a
+ * timeout, an internal error), ending now. `output` says why, in one bracketed sentence.
+ */
+export function failedNow(
+  output: string,
+  fields: Partial<Pick<RunResult, 'exitCode' | 'signal' | 'timedOut' | 'durationMs'>> = {},
+): RunResult {
+  return endedNow(failedOutcome(output, fields));
+}
+
+/** The outcome of such a failed run, for runners that stamp the times themselves. */
+export function failedOutcome(
+  output: string,
+  fields: Partial<Pick<RunResult, 'exitCode' | 'signal' | 'timedOut' | 'durationMs'>> = {},
+): RunOutcome {
+  return {
+    status: 'fail',
+    exitCode: null,
+    httpStatus: null,
+    signal: null,
+    timedOut: false,
+    durationMs: 0,
+    output,
+    ...fields,
+  };
+}
+
+/**
+ * How a run ended, in a few words: `exit 2`, `HTTP 503`, `killed by SIGKILL`, `timed out`,
+ * `connected`, `no HTTP answer`, `did not run`. The reason shown beside a result that is not
+ * a pass, also when the command printed nothing.
+ */
+export function describeOutcome(result: RunResult, kind: CheckKind): string {
+  if (result.timedOut) return 'timed out';
+  if (result.signal !== null) return `killed by ${result.signal}`;
+  if (kind === 'tcp') return result.status === 'pass' ? 'connected' : 'not connected';
+  if (kind === 'http')
+    return result.httpStatus === null ? 'no HTTP answer' : `HTTP ${result.httpStatus}`;
+  return result.exitCode === null ? 'did not run' : `exit ${result.exitCode}`;
+}
