@@ -1,4 +1,4 @@
-// `npm run bench`: every DESIGN §8 target measured beside its baseline in the same run, load
+// `npm run bench`: every performance target (docs/performance.md) measured beside its baseline in the same run, load
 // from separate processes on loopback, medians of several rounds; prints a table and writes
 // bench/RESULTS.md.
 import { spawn, type ChildProcess } from 'node:child_process';

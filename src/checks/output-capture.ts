@@ -5,7 +5,7 @@ export interface OutputCapture {
   readonly text: () => string;
 }
 
-/** Default: 4 KiB, as DESIGN §4 asks. */
+/** Default: 4 KiB (README, "Command checks"). */
 export const outputLimitBytes = 4096;
 
 /** Creates a capture that keeps at most `limit` bytes. */

@@ -12,7 +12,7 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
-/** Grace between SIGTERM and SIGKILL, as DESIGN §4 asks. */
+/** Grace between SIGTERM and SIGKILL (README, "Command checks"). */
 export const killGraceMs = 1000;
 
 /**

@@ -48,7 +48,7 @@ const weight: Parser<AgentSettings['weight']> = (text): Parsed<AgentSettings['we
   return { ok: false, expected: 'cpu, none or command:<shell command>' };
 };
 
-/** `[healthcheckd]`: defaults as DESIGN §2 lists them. */
+/** `[healthcheckd]`: the defaults the README's configuration reference lists. */
 export const daemonSchema = {
   port: key(integer(0, 65535), 9999),
   bind: key(host, '0.0.0.0'),

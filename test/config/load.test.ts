@@ -63,7 +63,7 @@ describe('load: the seed example', () => {
 });
 
 describe('load: defaults', () => {
-  it('fills every [healthcheckd] key from DESIGN §2', () => {
+  it('fills every [healthcheckd] key with the default the README gives', () => {
     const { config } = parseConfigText('[check:a]\ntcp = 127.0.0.1:5432\n', file, {}, env);
     assert.deepEqual(config.daemon, {
       port: 9999,

@@ -12,7 +12,7 @@ import {
 } from '../support/daemon.js';
 import { daemonConfig, openFds, openFileLimit, stopDaemon } from './procfs.js';
 
-/** Probes sent at once; DESIGN §4 promises that a storm of 1,000 runs a slow command once. */
+/** Probes sent at once; the README promises that a storm of 1,000 runs a slow command once. */
 const wanted = 1_000;
 /**
  * Each probe holds one socket here and one in the daemon, and the daemon inherits our soft
