@@ -6,6 +6,7 @@ export const exitCodes = {
   config: 78,
 } as const;
 
+/** The stable code of a `HealthcheckdError`; each maps to one exit code (`exitCodeFor`). */
 export type ErrorCode =
   | 'E_CONFIG'
   | 'E_USAGE'

@@ -64,7 +64,9 @@ export interface StatusCodes {
   readonly maintenance: number;
 }
 
+/** `log_level`: the least severe level written. Default info. */
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+/** `log_format`: one readable line an event, or pino's JSON. Default text. */
 export type LogFormat = 'text' | 'json';
 
 /** The `[healthcheckd]` section, resolved. */

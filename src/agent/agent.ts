@@ -7,6 +7,7 @@ import { createWeightSource } from './weight-source.js';
 
 type MaybePromise<T> = T | Promise<T>;
 
+/** What the agent reads to build its line. */
 export interface AgentDeps {
   readonly settings: AgentSettings;
   /** The aggregate of all checks, as the HTTP aggregate endpoint evaluates it. */

@@ -3,6 +3,7 @@ import type { AgentSettings, RunResult } from '../types.js';
 import { createCpuSampler, weightFromIdle, type CpuSampler } from './cpu.js';
 import { weightFromCommand } from './weight-command.js';
 
+/** Where the weight comes from (`weight = cpu` or `command:...`) and how to run it. */
 export interface WeightSourceDeps {
   readonly weight: AgentSettings['weight'];
   readonly minWeight: number;

@@ -9,6 +9,7 @@ import type { ProcessTracker } from './process-tracker.js';
 import { failedNow } from './result.js';
 import { runTcp } from './tcp.js';
 
+/** What the executor needs besides the check itself. */
 export interface ExecuteDeps {
   readonly shell: string;
   readonly limiter: Limiter;

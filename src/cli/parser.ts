@@ -5,6 +5,7 @@ import { HealthcheckdError } from '../errors.js';
 /** The Python tool's default config path. */
 export const defaultConfigPath = '/etc/healthcheckd.config';
 
+/** A command's options as yargs parsed them. */
 export interface Args {
   readonly config?: string;
   readonly port?: string;
@@ -22,7 +23,9 @@ export interface Args {
   readonly for?: string;
 }
 
+/** The commands of the CLI; `run` is the default. */
 export type CommandName = 'run' | 'validate' | 'check' | 'down' | 'up' | 'status';
+/** What the command line asks for: a command and its options. */
 export type Action = { readonly name: CommandName; readonly args: Args };
 
 const daemonFlags = {

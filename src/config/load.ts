@@ -27,7 +27,12 @@ export interface ParseEnv {
   readonly isExecutable?: (file: string) => boolean;
 }
 
-/** Parses and validates config text with the flags applied; throws every problem at once. */
+/**
+ * Parses and validates config text with the flags applied.
+ *
+ * @param path the file the text came from, named in every problem
+ * @throws {HealthcheckdError} `E_CONFIG` with every problem at once in `details`
+ */
 export function parseConfigText(
   text: string,
   file: string,
@@ -88,11 +93,22 @@ function readConfigFile(path: string): string {
     throw new HealthcheckdError(
       'E_CONFIG',
       `cannot read config file ${path}: ${why} (${code}); pass the path of your config or add checks with --command/--tcp/--http`,
+      [],
+      { cause: error },
     );
   }
 }
 
-/** Loads the config file (relative to cwd) with the flags applied, or the flags alone for null. */
+/**
+ * Loads the config file with the flags applied (flags override the file), or the flags alone
+ * when `file` is null.
+ *
+ * @param file a path, relative to `cwd`; null: every check comes from `flags`
+ * @param cwd the directory relative paths resolve against; default `process.cwd()`
+ * @returns the resolved config and the translations made while reading it (`validate` shows them)
+ * @throws {HealthcheckdError} `E_CONFIG` (exit 78) when the file cannot be read, or with every
+ *   problem of the file at once in `details`, one `file:line: ...` a line
+ */
 export function loadConfig(file: string | null, flags: ConfigFlags, cwd?: string): LoadedConfig {
   const env: ParseEnv = cwd === undefined ? {} : { cwd };
   if (file === null) return parseFlagsOnly(flags, env);

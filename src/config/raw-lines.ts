@@ -14,6 +14,7 @@ export interface RawSection {
   readonly line: number;
 }
 
+/** The file's lines as written, read beside `ini` to catch what it misreads. */
 export interface RawScan {
   readonly sections: readonly RawSection[];
   readonly entries: readonly RawEntry[];

@@ -18,6 +18,7 @@ import type { Route } from './routes.js';
 import type { MaintenanceFlag } from '../maintenance/flag.js';
 import type { EndpointReport, Status, StatusCodes } from '../types.js';
 
+/** What the responder reads: the checks, the answer settings, maintenance and metrics. */
 export interface ResponderDeps {
   readonly checks: CheckSet;
   readonly statusCodes: StatusCodes;
