@@ -214,3 +214,24 @@ export interface HealthDocument {
   /** Always `healthcheckd`: how `status` knows the answer is ours. */
   readonly description: 'healthcheckd';
 }
+
+/** The checks one endpoint answers for: the aggregate, a group, or one check. */
+export interface Endpoint {
+  /** The names of its checks, which maintenance flags are matched against. */
+  readonly names: readonly string[];
+  /** Reads its checks: cached and background results at once, else joins or starts runs. */
+  readonly evaluate: (options: {
+    readonly bypassCache: boolean;
+  }) => EndpointReport | Promise<EndpointReport>;
+  /** Its checks' current state, running nothing (what a maintenance answer shows). */
+  readonly current: () => EndpointReport;
+  /** `/check/<name>`: the check's own state counts, not softened by `critical = false`. */
+  readonly single: boolean;
+}
+
+/** The endpoints of the running configuration, by route. */
+export interface Endpoints {
+  readonly aggregate: Endpoint;
+  readonly group: (name: string) => Endpoint | undefined;
+  readonly check: (name: string) => Endpoint | undefined;
+}

@@ -1,6 +1,5 @@
-import { describeOutcome } from '../checks/result.js';
 import type { CheckReport, EndpointReport } from '../types.js';
-import { firstLine } from '../util/text.js';
+import { describeOutcome, firstLine } from '../util/text.js';
 
 /**
  * Why an aggregate fails, for `down #<reason>`: the first critical check that fails (else the

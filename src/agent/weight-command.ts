@@ -1,6 +1,5 @@
-import { describeOutcome } from '../checks/result.js';
 import type { RunResult } from '../types.js';
-import { firstLine } from '../util/text.js';
+import { describeOutcome, firstLine } from '../util/text.js';
 
 /** A weight from `weight = command:...`, and what went wrong when the command did not give one. */
 export interface WeightReading {

@@ -7,8 +7,6 @@ export interface CheckSet {
   readonly all: readonly CheckRunner[];
   readonly byName: ReadonlyMap<string, CheckRunner>;
   readonly byGroup: ReadonlyMap<string, readonly CheckRunner[]>;
-  /** Each runner alone, as `/check/<name>` serves it (a stable list per check). */
-  readonly single: ReadonlyMap<string, readonly CheckRunner[]>;
   readonly start: () => void;
   readonly stop: () => void;
 }
@@ -35,12 +33,10 @@ export function createCheckSet(
       byGroup.set(group, [...(byGroup.get(group) ?? []), runner]);
     }
   }
-  const single = new Map(all.map((runner) => [runner.definition.name, [runner]]));
   return {
     all,
     byName,
     byGroup,
-    single,
     start: () => all.forEach((runner) => runner.start()),
     stop: () => all.forEach((runner) => runner.stop()),
   };

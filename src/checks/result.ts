@@ -1,5 +1,5 @@
 import { epochNow, monotonicNow } from '../util/clock.js';
-import type { CheckKind, RunResult } from '../types.js';
+import type { RunResult } from '../types.js';
 
 /** What a run found, before it is stamped with its end times. */
 export type RunOutcome = Omit<RunResult, 'endedAt' | 'time'>;
@@ -35,18 +35,4 @@ export function failedOutcome(
     output,
     ...fields,
   };
-}
-
-/**
- * How a run ended, in a few words: `exit 2`, `HTTP 503`, `killed by SIGKILL`, `timed out`,
- * `connected`, `no HTTP answer`, `did not run`. The reason shown beside a result that is not
- * a pass, also when the command printed nothing.
- */
-export function describeOutcome(result: RunResult, kind: CheckKind): string {
-  if (result.timedOut) return 'timed out';
-  if (result.signal !== null) return `killed by ${result.signal}`;
-  if (kind === 'tcp') return result.status === 'pass' ? 'connected' : 'not connected';
-  if (kind === 'http')
-    return result.httpStatus === null ? 'no HTTP answer' : `HTTP ${result.httpStatus}`;
-  return result.exitCode === null ? 'did not run' : `exit ${result.exitCode}`;
 }

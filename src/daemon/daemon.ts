@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { createAgent, type Agent } from '../agent/agent.js';
 import { createAgentServer, type AgentServer } from '../agent/server.js';
 import { createCheckSet, type CheckSet } from '../checks/check-set.js';
+import { endpointsOf } from '../checks/endpoints.js';
 import { evaluate, toReport } from '../checks/evaluate.js';
 import { executorFor } from '../checks/execute.js';
 import { createLimiter, type Limiter } from '../checks/limiter.js';
@@ -175,7 +176,7 @@ function createListener(
   return createHandler({
     isGroup: (name) => checks.byGroup.has(name),
     respond: createResponder({
-      checks,
+      endpoints: endpointsOf(checks),
       statusCodes: settings.statusCodes,
       exposeOutput: settings.exposeOutput,
       maintenance,

@@ -1,6 +1,3 @@
-import type { CheckSet } from '../checks/check-set.js';
-import { combine, evaluate, toReport } from '../checks/evaluate.js';
-import type { CheckRunner } from '../checks/runner.js';
 import {
   answer,
   maintenanceAnswer,
@@ -16,11 +13,11 @@ import { renderStatusPage, type PageInput } from './status-page.js';
 import { hostname } from 'node:os';
 import type { Route } from './routes.js';
 import type { MaintenanceFlag } from '../maintenance/flag.js';
-import type { EndpointReport, Status, StatusCodes } from '../types.js';
+import type { Endpoint, EndpointReport, Endpoints, Status, StatusCodes } from '../types.js';
 
 /** What the responder reads: the checks, the answer settings, maintenance and metrics. */
 export interface ResponderDeps {
-  readonly checks: CheckSet;
+  readonly endpoints: Endpoints;
   readonly statusCodes: StatusCodes;
   readonly exposeOutput: boolean;
   /** The maintenance flag covering these checks, or null; includes the shutdown drain. */
@@ -28,11 +25,10 @@ export interface ResponderDeps {
   readonly metrics: () => Promise<{ readonly text: string; readonly contentType: string }>;
 }
 
-/** Wires the checks to HTTP: picks the runners a route names, evaluates them, builds the answer. */
+/** Answers a request: picks the endpoint its route names, evaluates it, builds the answer. */
 export function createResponder(
   deps: ResponderDeps,
 ): (question: Question) => Answer | Promise<Answer> {
-  const names = new WeakMap<readonly CheckRunner[], readonly string[]>();
   // The plain answers never change: built once, so the hot path allocates none.
   const texts = {
     pass: textAnswer('pass', deps.statusCodes),
@@ -44,30 +40,16 @@ export function createResponder(
     const route = question.target.route;
     if (route.kind === 'metrics')
       return deps.metrics().then((m) => answer(200, m.text, m.contentType));
-    const runners = runnersFor(deps.checks, route);
-    if (runners === null) return notFound(describe(route));
+    const endpoint = endpointFor(deps.endpoints, route);
+    if (endpoint === undefined) return notFound(describe(route));
     const format = negotiate(question.accept, question.target.formatJson);
-    const flag = deps.maintenance(namesOf(names, runners));
-    if (flag) return renderMaintenance(flag, runners, format, route, deps);
-    const result = evaluate(runners, { bypassCache: question.noCache });
-    const alone = route.kind === 'check';
+    const flag = deps.maintenance(endpoint.names);
+    if (flag) return renderMaintenance(flag, endpoint, format, route, deps);
+    const result = endpoint.evaluate({ bypassCache: question.noCache });
     const render = (report: EndpointReport): Answer =>
-      renderReport(alone ? ownStatus(report) : report, format, route, withTexts);
+      renderReport(endpoint.single ? ownStatus(report) : report, format, route, withTexts);
     return result instanceof Promise ? result.then(render) : render(result);
   };
-}
-
-/** The check names of an endpoint, computed once per runner list. */
-function namesOf(
-  cache: WeakMap<readonly CheckRunner[], readonly string[]>,
-  runners: readonly CheckRunner[],
-) {
-  let names = cache.get(runners);
-  if (!names) {
-    names = runners.map((runner) => runner.definition.name);
-    cache.set(runners, names);
-  }
-  return names;
 }
 
 /**
@@ -107,7 +89,7 @@ function renderReport(
 /** Maintenance: the checks are not run; JSON shows their last results and the flag. */
 function renderMaintenance(
   flag: MaintenanceFlag,
-  runners: readonly CheckRunner[],
+  endpoint: Endpoint,
   format: BodyFormat,
   route: Route,
   deps: ResponderDeps,
@@ -115,10 +97,7 @@ function renderMaintenance(
   const now = Date.now();
   const text = maintenanceAnswer(flag, deps.statusCodes, now);
   if (format === 'text') return text;
-  const report = {
-    ...combine(runners.map((runner) => toReport(runner.snapshot()))),
-    status: 'fail' as const,
-  };
+  const report = { ...endpoint.current(), status: 'fail' as const };
   if (format === 'html') {
     const statusCode = deps.statusCodes.maintenance;
     const page = pageAnswer({
@@ -165,11 +144,11 @@ function contentTypeOf(format: BodyFormat): string {
   return format === 'json' ? 'application/json' : 'application/health+json';
 }
 
-function runnersFor(checks: CheckSet, route: Route): readonly CheckRunner[] | null {
-  if (route.kind === 'aggregate') return checks.all;
-  if (route.kind === 'group') return checks.byGroup.get(route.name) ?? null;
-  if (route.kind === 'check') return checks.single.get(route.name) ?? null;
-  return null;
+function endpointFor(endpoints: Endpoints, route: Route): Endpoint | undefined {
+  if (route.kind === 'aggregate') return endpoints.aggregate;
+  if (route.kind === 'group') return endpoints.group(route.name);
+  if (route.kind === 'check') return endpoints.check(route.name);
+  return undefined;
 }
 
 function describe(route: Route): string {

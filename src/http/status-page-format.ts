@@ -1,4 +1,4 @@
-import { describeOutcome } from '../checks/result.js';
+import { describeOutcome } from '../util/text.js';
 import type { CheckReport } from '../types.js';
 
 /** A span of time for people: `45 s`, `3 min`, `2 h 5 min`, `4 d 3 h` (never negative). */

@@ -1,3 +1,5 @@
+import type { CheckKind, RunResult } from '../types.js';
+
 /**
  * The first line of `text` that is not blank, trimmed; `''` when there is none. Any line break
  * counts (`\n`, `\r\n`, a lone `\r`): command output comes from any program.
@@ -13,4 +15,18 @@ export function firstLine(text: string): string {
 /** `text` with `line` added on a line of its own. */
 export function appendLine(text: string, line: string): string {
   return text === '' ? line : `${text.replace(/\n$/, '')}\n${line}`;
+}
+
+/**
+ * How a run ended, in a few words: `exit 2`, `HTTP 503`, `killed by SIGKILL`, `timed out`,
+ * `connected`, `no HTTP answer`, `did not run`. The reason shown beside a result that is not
+ * a pass, also when the command printed nothing.
+ */
+export function describeOutcome(result: RunResult, kind: CheckKind): string {
+  if (result.timedOut) return 'timed out';
+  if (result.signal !== null) return `killed by ${result.signal}`;
+  if (kind === 'tcp') return result.status === 'pass' ? 'connected' : 'not connected';
+  if (kind === 'http')
+    return result.httpStatus === null ? 'no HTTP answer' : `HTTP ${result.httpStatus}`;
+  return result.exitCode === null ? 'did not run' : `exit ${result.exitCode}`;
 }

@@ -187,7 +187,16 @@ group = slow
       serviceId: string;
       checks: Record<
         string,
-        [{ status: string; output: string; observedValue: number; exitCode: number; time: string }]
+        [
+          {
+            status: string;
+            output: string;
+            observedValue: number;
+            exitCode: number;
+            httpStatus?: number;
+            time: string;
+          },
+        ]
       >;
     };
     assert.equal(doc.status, 'warn');
@@ -197,7 +206,7 @@ group = slow
     assert.equal(script?.exitCode, 0);
     assert.equal(typeof script?.observedValue, 'number');
     assert.ok(Date.now() - Date.parse(script?.time ?? '') < 60_000);
-    assert.equal(doc.checks.web?.[0].exitCode, 200);
+    assert.equal(doc.checks.web?.[0].httpStatus, 200);
     assert.equal(doc.checks.slow?.[0].status, 'fail');
     assert.match(doc.checks.slow?.[0].output ?? '', /within 300 ms/);
   });
