@@ -40,7 +40,11 @@ const daemonFlags = {
   http: { type: 'string', array: true, describe: 'add an HTTP check URL (repeatable)' },
 } as const;
 
+/** Set by the single-executable build (packaging/build-sea.mjs), which has no package.json. */
+declare const HEALTHCHECKD_BUNDLED_VERSION: string | undefined;
+
 function version(): string {
+  if (typeof HEALTHCHECKD_BUNDLED_VERSION === 'string') return HEALTHCHECKD_BUNDLED_VERSION;
   const url = new URL('../../../package.json', import.meta.url);
   return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
 }
@@ -102,18 +106,44 @@ function parser(argv: readonly string[], record: (action: Action) => void): Argv
       (y) => withConfig(y),
       (args) => record({ name: 'status', args: args as Args }),
     )
+    .completion('completion', 'print a shell completion script: completion [bash|zsh]')
     .strict()
     .exitProcess(false)
     .fail((message, error) => {
       throw error ?? new HealthcheckdError('E_USAGE', `${message}; see healthcheckd --help`);
     })
     .version(version())
-    .help();
+    .alias('V', 'version')
+    .help()
+    .alias('h', 'help');
 }
 
 /** Parses argv with yargs; resolves with the command to run, or null after --help/--version. */
 export async function parseCommandLine(argv: readonly string[]): Promise<Action | null> {
   let action: Action | null = null;
+  if (argv[0] === 'completion') {
+    selectCompletionShell(argv.slice(1));
+    parser([], () => undefined).showCompletionScript();
+    return null;
+  }
   await parser(argv, (chosen) => (action = chosen)).parseAsync();
   return action;
+}
+
+/**
+ * `completion zsh` / `completion bash`: yargs writes the script for the shell named in `$SHELL`
+ * (read when the parser is built), so the argument sets it; `completion` alone keeps `$SHELL`.
+ *
+ * @throws {HealthcheckdError} `E_USAGE` for another shell or more arguments
+ */
+function selectCompletionShell(args: readonly string[]): void {
+  const [shell, ...rest] = args;
+  if (shell === undefined) return;
+  if ((shell !== 'bash' && shell !== 'zsh') || rest.length > 0)
+    throw new HealthcheckdError(
+      'E_USAGE',
+      `completion takes bash or zsh, got "${args.join(' ')}"; see healthcheckd --help`,
+    );
+  process.env.SHELL = `/bin/${shell}`;
+  delete process.env.ZSH_NAME;
 }

@@ -1,0 +1,62 @@
+// `npm run build:sea`: bundles the program into one CommonJS file (esbuild) and turns a copy of
+// this Node binary into `dist/sea/healthcheckd-linux-<arch>` that carries it (Node's single
+// executable applications: https://nodejs.org/api/single-executable-applications.html).
+// The result runs on a host with no Node installed.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'dist', 'sea');
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const executable = join(out, `healthcheckd-linux-${process.arch}`);
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+await build({
+  entryPoints: [join(root, 'dist', 'src', 'bin.js')],
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  outfile: join(out, 'healthcheckd.cjs'),
+  inject: [join(root, 'packaging', 'import-meta-url.mjs')],
+  define: {
+    'import.meta.url': 'importMetaUrl',
+    HEALTHCHECKD_BUNDLED_VERSION: JSON.stringify(version),
+  },
+  // The shebang of bin.js is for npm installs; the executable needs none.
+  banner: { js: '' },
+  logLevel: 'warning',
+  legalComments: 'none',
+});
+
+const seaConfig = join(out, 'sea-config.json');
+writeFileSync(
+  seaConfig,
+  JSON.stringify({
+    main: join(out, 'healthcheckd.cjs'),
+    output: join(out, 'healthcheckd.blob'),
+    disableExperimentalSEAWarning: true,
+    useCodeCache: false,
+  }),
+);
+execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: 'inherit' });
+copyFileSync(process.execPath, executable);
+chmodSync(executable, 0o755);
+execFileSync(
+  process.execPath,
+  [
+    join(root, 'node_modules', 'postject', 'dist', 'cli.js'),
+    executable,
+    'NODE_SEA_BLOB',
+    join(out, 'healthcheckd.blob'),
+    '--sentinel-fuse',
+    'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2',
+  ],
+  { stdio: 'inherit' },
+);
+console.log(`built ${executable}`);
