@@ -47,6 +47,12 @@ writeFileSync(
 execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: 'inherit' });
 copyFileSync(process.execPath, executable);
 chmodSync(executable, 0o755);
+// Node's release binary keeps its symbol table (13 MB); the executable needs none of it.
+try {
+  execFileSync('strip', ['--strip-all', executable], { stdio: 'inherit' });
+} catch (error) {
+  console.warn(`not stripped (${error.message}); install binutils for a smaller file`);
+}
 execFileSync(
   process.execPath,
   [
