@@ -10,7 +10,8 @@ import {
   type MaintenanceFlag,
   type Scope,
 } from './flag.js';
-import { flagReadLimit, removeSpoolFlag, writeSpoolFlag } from './spool.js';
+import { flagReadLimit } from './spool.js';
+import { removeSpoolFlag, writeSpoolFlag } from './spool-write.js';
 
 /** Who is setting a flag: the sudo caller when there is one, else the user name. */
 export function operatorName(env: NodeJS.ProcessEnv = process.env): string {

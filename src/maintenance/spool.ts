@@ -1,28 +1,16 @@
 import {
   closeSync,
   constants,
-  fchmodSync,
   fstatSync,
   lstatSync,
-  mkdirSync,
   openSync,
   readdirSync,
   readSync,
   statSync,
-  unlinkSync,
   type Stats,
 } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { writeFileAtomic } from '../util/atomic-write.js';
-import { HealthcheckdError } from '../errors.js';
-import {
-  isWallTime,
-  scopeFile,
-  scopeOf,
-  serializeFlag,
-  type MaintenanceFlag,
-  type Scope,
-} from './flag.js';
+import { join } from 'node:path';
+import { isWallTime, scopeFile, scopeOf, type MaintenanceFlag, type Scope } from './flag.js';
 import { flagFromText } from './parse-flag.js';
 
 /** The most of a flag file that is read: a larger file is not a flag. */
@@ -186,54 +174,6 @@ function kindOf(stats: Stats): string {
 }
 
 /**
- * Sets a flag atomically (never through a link at its path), creating the spool directory when
- * needed. The directories it creates are 0755 and the flag 0644 whatever the umask, so that a
- * daemon running as another user can read them.
- */
-export function writeSpoolFlag(spoolDir: string, scope: Scope, flag: MaintenanceFlag): string {
-  const path = join(spoolDir, scopeFile(scope));
-  try {
-    createSpoolDir(spoolDir);
-    writeFileAtomic(path, serializeFlag(flag), 0o644, { exactMode: true });
-  } catch (error) {
-    throw spoolError('write maintenance flag', path, error);
-  }
-  return path;
-}
-
-/** mkdir -p, then 0755 on each directory it created (never through a link). */
-function createSpoolDir(spoolDir: string): void {
-  const target = resolve(spoolDir);
-  const first = mkdirSync(target, { recursive: true, mode: 0o755 });
-  if (first === undefined) return;
-  const created: string[] = [];
-  for (let dir = target; ; dir = dirname(dir)) {
-    created.push(dir);
-    if (dir === first || dirname(dir) === dir) break;
-  }
-  for (const dir of created.reverse()) {
-    const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
-    try {
-      fchmodSync(fd, 0o755);
-    } finally {
-      closeSync(fd);
-    }
-  }
-}
-
-/** Removes a flag (a link at its path is removed, not followed); false when there was none. */
-export function removeSpoolFlag(spoolDir: string, scope: Scope): boolean {
-  const path = join(spoolDir, scopeFile(scope));
-  try {
-    unlinkSync(path);
-    return true;
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return false;
-    throw spoolError('remove maintenance flag', path, error);
-  }
-}
-
-/**
  * The spool directory's change time, to notice new or removed flags cheaply: -1 when it does not
  * exist, -2 when it cannot be looked at (then it is read, and fails closed).
  */
@@ -246,24 +186,9 @@ export function spoolVersion(spoolDir: string): bigint {
   }
 }
 
-function errorCode(error: unknown): string {
+/** The system error code of a failed fs call; '' for anything else. */
+export function errorCode(error: unknown): string {
   return (error as NodeJS.ErrnoException | null)?.code ?? '';
-}
-
-function spoolError(what: string, path: string, error: unknown): HealthcheckdError {
-  const code = errorCode(error);
-  const hint =
-    code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
-      ? `; run as a user who may write there (sudo) or set spool_dir`
-      : code === 'EISDIR'
-        ? '; a directory stands at the flag path: remove it'
-        : '; set spool_dir to a directory healthcheckd may create and write';
-  return new HealthcheckdError(
-    'E_SPOOL',
-    `cannot ${what} ${path}: ${(error as Error).message}${hint}`,
-    [],
-    { cause: error },
-  );
 }
 
 /**
