@@ -1,19 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, chmodSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { SpoolReading } from '../../src/maintenance/spool.js';
 
-/** The compiled spool reader, as a child process imports it. */
-export const spoolModule = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  'src',
-  'maintenance',
-  'spool.js',
-);
+/** A compiled module of src/maintenance, as a child process imports it. */
+export function maintenanceModule(file: string): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'maintenance', file);
+}
+
+/** The compiled spool reader. */
+export const spoolModule = maintenanceModule('spool.js');
 
 const nobody = 65534;
 
@@ -84,17 +82,8 @@ export function readInChild(
     killSignal: 'SIGKILL',
     encoding: 'utf8',
   });
-  if (child.signal === 'SIGKILL') throw new Error(`reading ${spoolDir} blocked for ${timeoutMs} ms`);
+  if (child.signal === 'SIGKILL')
+    throw new Error(`reading ${spoolDir} blocked for ${timeoutMs} ms`);
   if (child.status !== 0) throw new Error(`the reader failed (${child.status}): ${child.stderr}`);
   return JSON.parse(child.stdout) as SpoolReading;
-}
-
-/** True when this process may read `path` (root may read anything). */
-export function readable(path: string): boolean {
-  try {
-    accessSync(path, constants.R_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -114,7 +114,10 @@ describe('flagFromText: what a regular spool file says', { timeout }, () => {
       assertSafe(parsed);
       assert.equal(parsed.since, found.mtimeMs, JSON.stringify(fields));
       assert.equal(parsed.until, null, JSON.stringify(fields));
-      assert.match(parsed.note ?? '', /^flag all: its since is not a date.*its until is not a date/);
+      assert.match(
+        parsed.note ?? '',
+        /^flag all: its since is not a date.*its until is not a date/,
+      );
     }
   });
 

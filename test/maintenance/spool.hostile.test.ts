@@ -38,17 +38,21 @@ describe('readSpoolFlags: what is not a readable regular file', { timeout }, () 
   });
   afterEach(() => dir.cleanup());
 
-  it('reads a FIFO under a flag name without blocking: maintenance, with a note', {
-    skip: requireProgram('mkfifo'),
-  }, () => {
-    execFileSync('mkfifo', [join(spool, 'all'), join(spool, 'check:db')]);
-    // In a child process: a blocking open would hang this test's own event loop.
-    const reading = readInChild(spool);
-    const flags = byName(reading.flags);
-    assertNoted(flags.get('all'), /^spool entry all is a FIFO, not a flag$/);
-    assertNoted(flags.get('check:db'), /^spool entry check:db is a FIFO, not a flag$/);
-    assert.equal(reading.unlisted, null);
-  });
+  it(
+    'reads a FIFO under a flag name without blocking: maintenance, with a note',
+    {
+      skip: requireProgram('mkfifo'),
+    },
+    () => {
+      execFileSync('mkfifo', [join(spool, 'all'), join(spool, 'check:db')]);
+      // In a child process: a blocking open would hang this test's own event loop.
+      const reading = readInChild(spool);
+      const flags = byName(reading.flags);
+      assertNoted(flags.get('all'), /^spool entry all is a FIFO, not a flag$/);
+      assertNoted(flags.get('check:db'), /^spool entry check:db is a FIFO, not a flag$/);
+      assert.equal(reading.unlisted, null);
+    },
+  );
 
   it('never follows a symbolic link: none of the target is read, even a root-only file', () => {
     const target = join(dir.path, 'secret.conf');
@@ -102,18 +106,22 @@ describe('readSpoolFlags: what is not a readable regular file', { timeout }, () 
     assert.equal(flags[0]?.reason, 'planned outage');
   });
 
-  it('an unreadable flag file is maintenance with a note naming EACCES, and none of its content', {
-    skip: unprivilegedSkip(),
-  }, () => {
-    writeFileSync(join(spool, 'all'), `${secret}\n`, { mode: 0o000 });
-    chmodSync(join(spool, 'all'), 0o000);
-    const reading = readInChild(spool, unprivileged() as string[]);
-    assertNoted(
-      byName(reading.flags).get('all'),
-      /^spool entry all cannot be read \(EACCES\), not a flag$/,
-    );
-    assert.doesNotMatch(JSON.stringify(reading), /Hunter2/);
-  });
+  it(
+    'an unreadable flag file is maintenance with a note naming EACCES, and none of its content',
+    {
+      skip: unprivilegedSkip(),
+    },
+    () => {
+      writeFileSync(join(spool, 'all'), `${secret}\n`, { mode: 0o000 });
+      chmodSync(join(spool, 'all'), 0o000);
+      const reading = readInChild(spool, unprivileged() as string[]);
+      assertNoted(
+        byName(reading.flags).get('all'),
+        /^spool entry all cannot be read \(EACCES\), not a flag$/,
+      );
+      assert.doesNotMatch(JSON.stringify(reading), /Hunter2/);
+    },
+  );
 });
 
 describe('readSpoolFlags: the spool directory itself', { timeout }, () => {
@@ -121,32 +129,43 @@ describe('readSpoolFlags: the spool directory itself', { timeout }, () => {
   beforeEach(() => (dir = openTempDir()));
   afterEach(() => dir.cleanup());
 
-  it('a spool that exists but cannot be listed is maintenance for every check (fail closed)', {
-    skip: unprivilegedSkip(),
-  }, () => {
-    const spool = join(dir.path, 'spool');
-    mkdirSync(spool);
-    writeFileSync(join(spool, 'check:db'), '{"reason":"only db"}');
-    // Search and write, no read: the reader may enter the spool but not list it.
-    chmodSync(spool, 0o300);
-    const reading = readInChild(spool, unprivileged() as string[]);
-    assert.match(reading.unlisted ?? '', /^spool .*\/spool exists but cannot be listed \(EACCES\)/);
-    assert.equal(reading.flags.length, 1);
-    const [flag] = reading.flags;
-    assert.deepEqual(flag?.scope, { kind: 'all' });
-    assert.equal(flag?.reason, 'spool cannot be listed (EACCES)');
-    assert.equal(flag?.note, reading.unlisted);
-    assert.equal(flag?.until, null);
-  });
+  it(
+    'a spool that exists but cannot be listed is maintenance for every check (fail closed)',
+    {
+      skip: unprivilegedSkip(),
+    },
+    () => {
+      const spool = join(dir.path, 'spool');
+      mkdirSync(spool);
+      writeFileSync(join(spool, 'check:db'), '{"reason":"only db"}');
+      // Search and write, no read: the reader may enter the spool but not list it.
+      chmodSync(spool, 0o300);
+      const reading = readInChild(spool, unprivileged() as string[]);
+      assert.match(
+        reading.unlisted ?? '',
+        /^spool .*\/spool exists but cannot be listed \(EACCES\)/,
+      );
+      assert.equal(reading.flags.length, 1);
+      const [flag] = reading.flags;
+      assert.deepEqual(flag?.scope, { kind: 'all' });
+      assert.equal(flag?.reason, 'spool cannot be listed (EACCES)');
+      assert.equal(flag?.note, reading.unlisted);
+      assert.equal(flag?.until, null);
+    },
+  );
 
-  it('a spool whose parent cannot be searched fails closed too', { skip: unprivilegedSkip() }, () => {
-    const parent = join(dir.path, 'locked');
-    mkdirSync(join(parent, 'spool'), { recursive: true });
-    chmodSync(parent, 0o600);
-    const reading = readInChild(join(parent, 'spool'), unprivileged() as string[]);
-    assert.match(reading.unlisted ?? '', /cannot be listed \(EACCES\)/);
-    assert.equal(reading.flags.length, 1);
-  });
+  it(
+    'a spool whose parent cannot be searched fails closed too',
+    { skip: unprivilegedSkip() },
+    () => {
+      const parent = join(dir.path, 'locked');
+      mkdirSync(join(parent, 'spool'), { recursive: true });
+      chmodSync(parent, 0o600);
+      const reading = readInChild(join(parent, 'spool'), unprivileged() as string[]);
+      assert.match(reading.unlisted ?? '', /cannot be listed \(EACCES\)/);
+      assert.equal(reading.flags.length, 1);
+    },
+  );
 
   it('a spool that does not exist holds no flag, also below a regular file', () => {
     assert.deepEqual(readSpoolFlags(join(dir.path, 'missing')), { flags: [], unlisted: null });
