@@ -109,7 +109,10 @@ function readRegular(
   } catch (error) {
     const code = errorCode(error);
     if (code === 'ENOENT') return null;
-    if (code === 'ELOOP') return noted(scope, 'is a symbolic link, not a flag', unknownEntry, now);
+    // ELOOP on Linux, EMLINK on the BSDs: O_NOFOLLOW met a link.
+    if (code === 'ELOOP' || code === 'EMLINK') {
+      return noted(scope, 'is a symbolic link, not a flag', unknownEntry, now);
+    }
     return noted(scope, `cannot be read (${code}), not a flag`, seen, now);
   }
   try {
