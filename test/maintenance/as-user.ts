@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -46,10 +46,18 @@ export function openTempDir(prefix = 'hcd-spool-'): { path: string; cleanup: () 
   return {
     path,
     cleanup: () => {
-      chmodSync(path, 0o755);
+      openUp(path);
       rmSync(path, { recursive: true, force: true });
     },
   };
+}
+
+/** chmod -R u+rwx on the directories below `dir`, so that a test's locked ones can go. */
+function openUp(dir: string): void {
+  chmodSync(dir, 0o755);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) openUp(join(dir, entry.name));
+  }
 }
 
 const readerScript = `
