@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { HealthcheckdError } from '../errors.js';
+import { parseFor } from '../maintenance/operator.js';
 
 /** The Python tool's default config path. */
 export const defaultConfigPath = '/etc/healthcheckd.config';
@@ -91,7 +92,9 @@ function parser(argv: readonly string[], record: (action: Action) => void): Argv
         withConfig(y)
           .option('check', { type: 'string', describe: 'only this check' })
           .option('reason', { type: 'string', describe: 'why (default: your user name)' })
-          .option('for', { type: 'string', describe: 'end it after this long, e.g. 30m' }),
+          .option('for', { type: 'string', describe: 'end it after this long, e.g. 30m' })
+          // A --for whose end no date can hold is a usage error before anything is read.
+          .check((argv) => argv.for === undefined || parseFor(String(argv.for)) > 0),
       (args) => record({ name: 'down', args: args as unknown as Args }),
     )
     .command(

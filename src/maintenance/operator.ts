@@ -1,8 +1,17 @@
 import { userInfo } from 'node:os';
 import { HealthcheckdError } from '../errors.js';
 import type { ResolvedConfig } from '../types.js';
-import type { MaintenanceFlag, Scope } from './flag.js';
-import { removeSpoolFlag, writeSpoolFlag } from './spool.js';
+import { formatDuration, parseDuration } from '../util/duration.js';
+import {
+  formatWallTime,
+  isWallTime,
+  latestWallMs,
+  serializeFlag,
+  type MaintenanceFlag,
+  type Scope,
+} from './flag.js';
+import { flagReadLimit } from './spool.js';
+import { removeSpoolFlag, writeSpoolFlag } from './spool-write.js';
 
 /** Who is setting a flag: the sudo caller when there is one, else the user name. */
 export function operatorName(env: NodeJS.ProcessEnv = process.env): string {
@@ -27,22 +36,59 @@ export function scopeFor(config: ResolvedConfig, check: string | undefined): Sco
   return { kind: 'check', name: check };
 }
 
+/**
+ * `--for` in milliseconds: a duration whose end, counted from `now`, a date can hold.
+ * @throws HealthcheckdError E_USAGE naming `--for` when it is malformed, zero or too long
+ */
+export function parseFor(text: string, now = Date.now()): number {
+  const ms = parseDuration(text);
+  if (ms === null || ms === 0) {
+    throw new HealthcheckdError(
+      'E_USAGE',
+      `--for: expected a duration such as 30m or 2h, found "${text}"`,
+    );
+  }
+  if (!isWallTime(now + ms)) throw tooFar(text.trim());
+  return ms;
+}
+
+function tooFar(shown: string): HealthcheckdError {
+  const cut = shown.length > 40 ? `${shown.slice(0, 40)}...` : shown;
+  return new HealthcheckdError(
+    'E_USAGE',
+    `--for ${cut} is too far in the future: the latest end a date can hold is ${formatWallTime(latestWallMs)}`,
+  );
+}
+
+function shownDuration(ms: number): string {
+  return Number.isFinite(ms) ? formatDuration(ms) : String(ms);
+}
+
 export interface DownOptions {
   readonly reason?: string;
   readonly forMs?: number;
+  /** Wall-clock epoch ms; default now. */
   readonly now?: number;
 }
 
-/** `healthcheckd down`: writes the flag atomically; returns its path and content. */
+/**
+ * `healthcheckd down`: writes the flag atomically; returns its path and content.
+ * @throws HealthcheckdError E_USAGE when `forMs` ends past the latest date or the reason does
+ *   not fit in a flag; E_SPOOL when the flag cannot be written
+ */
 export function setDown(config: ResolvedConfig, scope: Scope, options: DownOptions) {
   const by = operatorName();
   const since = options.now ?? Date.now();
-  const flag: MaintenanceFlag = {
-    reason: options.reason ?? by,
-    since,
-    until: options.forMs === undefined ? null : since + options.forMs,
-    by,
-  };
+  const until = options.forMs === undefined ? null : since + options.forMs;
+  if (until !== null && !isWallTime(until)) throw tooFar(shownDuration(options.forMs ?? 0));
+  const flag: MaintenanceFlag = { scope, reason: options.reason ?? by, since, until, by };
+  const size = Buffer.byteLength(serializeFlag(flag));
+  if (size > flagReadLimit) {
+    throw new HealthcheckdError(
+      'E_USAGE',
+      `--reason is too long: the flag would take ${size} bytes, and a flag holds at most ${flagReadLimit}`,
+    );
+  }
   return { path: writeSpoolFlag(config.daemon.spoolDir, scope, flag), flag };
 }
 

@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
-import { inForce, scopeFile, type MaintenanceFlag } from './flag.js';
-import { readSpool, spoolVersion, type SpoolEntry } from './spool.js';
+import { covers, inForce, maintenanceMember, scopeFile, type MaintenanceFlag } from './flag.js';
+import { readSpoolFlags, spoolVersion, type SpoolReading } from './spool.js';
 
 /** The daemon's view of the spool: which flags are in force now. */
 export interface MaintenanceView {
   /** The flag that puts an endpoint holding these checks in maintenance, or null. */
   readonly affecting: (checkNames: readonly string[]) => MaintenanceFlag | null;
   /** Every flag in force now. */
-  readonly active: () => readonly SpoolEntry[];
+  readonly active: () => readonly MaintenanceFlag[];
   /** Re-reads the spool now, logging a change (the daemon's 1 s timer). */
   readonly poll: () => void;
 }
@@ -21,37 +21,40 @@ const rereadMs = 5_000;
  */
 export const statEveryMs = 100;
 
+const empty: SpoolReading = { flags: [], unlisted: null };
+
 /**
  * Creates the view. It stats the spool directory (a new, replaced or removed flag changes its
  * mtime) at most every `statEveryMs` and re-reads it only when it changed; expiry is judged
- * at question time. A change of the flags in force is logged once.
+ * at question time. A change of the flags in force is logged once, and so are a spool that
+ * cannot be listed and its recovery.
  */
 export function createMaintenanceView(
   spoolDir: string,
   logger: Logger,
   now: () => number = Date.now,
 ): MaintenanceView {
-  let version = -2n;
+  let version = -3n;
   let statAt = -Infinity;
   let readAt = 0;
-  let entries: readonly SpoolEntry[] = [];
-  let logged = '';
+  let reading = empty;
+  const logChange = changeLogger(spoolDir, logger);
   const refresh = (time: number): void => {
     const current = spoolVersion(spoolDir);
     if (current === version && time - readAt <= rereadMs) return;
     version = current;
     readAt = time;
-    entries = current === -1n ? [] : readSpool(spoolDir);
+    reading = current === -1n ? empty : readSpoolFlags(spoolDir, time);
   };
-  const inForceAt = (time: number): readonly SpoolEntry[] => {
-    if (entries.length === 0 && logged === '') return entries;
-    const inForceNow = entries.filter((entry) => inForce(entry.flag, time));
-    logChange(inForceNow);
+  const inForceAt = (time: number): readonly MaintenanceFlag[] => {
+    if (reading.flags.length === 0 && logChange.quiet()) return reading.flags;
+    const inForceNow = reading.flags.filter((flag) => inForce(flag, time));
+    logChange(inForceNow, reading.unlisted);
     return inForceNow;
   };
   // Requests look at most every statEveryMs; the poll does not count, so that a request
   // after a quiet spell always sees a flag set since the last request.
-  const active = (): readonly SpoolEntry[] => {
+  const active = (): readonly MaintenanceFlag[] => {
     const time = now();
     if (time - statAt >= statEveryMs) {
       statAt = time;
@@ -64,33 +67,55 @@ export function createMaintenanceView(
     refresh(time);
     inForceAt(time);
   };
-  const logChange = (inForceNow: readonly SpoolEntry[]): void => {
-    const key = inForceNow
-      .map((entry) => `${scopeFile(entry.scope)}:${entry.flag.since}`)
-      .join(',');
-    if (key === logged) return;
-    const before = logged;
-    logged = key;
-    if (inForceNow.length === 0) {
-      logger.info({ spoolDir }, 'maintenance off');
-      return;
-    }
-    const flags = inForceNow.map((entry) => ({ scope: scopeFile(entry.scope), ...entry.flag }));
-    logger.warn(
-      { flags, previously: before || 'none' },
-      `maintenance on: ${flags.map((f) => `${f.scope} (${f.reason})`).join(', ')}`,
-    );
-  };
   return {
     active,
     poll,
     affecting(checkNames) {
       const flags = active();
-      if (flags.length === 0) return null;
-      for (const { scope, flag } of flags) {
-        if (scope.kind === 'all' || checkNames.includes(scope.name)) return flag;
-      }
-      return null;
+      return flags.length === 0 ? null : (flags.find((flag) => covers(flag, checkNames)) ?? null);
     },
   };
+}
+
+type ChangeLogger = ((inForceNow: readonly MaintenanceFlag[], unlisted: string | null) => void) & {
+  /** True while nothing is in force and the spool could be listed last time. */
+  readonly quiet: () => boolean;
+};
+
+/** Logs each change of the flags in force, and of the spool's listability, once. */
+function changeLogger(spoolDir: string, logger: Logger): ChangeLogger {
+  let logged = '';
+  let scopesBefore = 'none';
+  let unlistedBefore: string | null = null;
+  const log = (inForceNow: readonly MaintenanceFlag[], unlisted: string | null): void => {
+    if (unlisted !== unlistedBefore) {
+      if (unlisted !== null) logger.error({ spoolDir }, unlisted);
+      else logger.info({ spoolDir }, `spool ${spoolDir} can be listed again`);
+      unlistedBefore = unlisted;
+    }
+    const key = inForceNow.map(flagKey).join(',');
+    if (key === logged) return;
+    const previously = scopesBefore;
+    logged = key;
+    scopesBefore = inForceNow.map((flag) => scopeFile(flag.scope)).join(', ') || 'none';
+    if (inForceNow.length === 0) {
+      logger.info({ spoolDir, previously }, 'maintenance off');
+      return;
+    }
+    const flags = inForceNow.map(maintenanceMember);
+    logger.warn(
+      { flags, previously },
+      `maintenance on: ${flags.map((flag) => `${flag.scope} (${flag.reason})`).join(', ')}`,
+    );
+  };
+  return Object.assign(log, { quiet: () => logged === '' && unlistedBefore === null });
+}
+
+/**
+ * What tells two flags apart in the log. A flag with a note keeps its key while the same thing
+ * is found, even when its time is only the time it was looked at.
+ */
+function flagKey(flag: MaintenanceFlag): string {
+  const name = scopeFile(flag.scope);
+  return flag.note === undefined ? `${name}:${flag.since}` : `${name}:${flag.note}:${flag.reason}`;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
+  fchmodSync,
   fsyncSync,
   openSync,
   renameSync,
@@ -13,9 +14,16 @@ import { basename, dirname, join } from 'node:path';
 /**
  * Writes `content` to `path` atomically: a new temp file beside it (O_EXCL|O_NOFOLLOW, so no
  * symlink is followed), fsync, then rename over the path. A symlink at `path` is replaced,
- * never followed. Throws the fs error on failure, leaving no temp file behind.
+ * never followed. The file gets `mode` less the umask, or exactly `mode` with `exactMode` (for a
+ * file another user must read whatever the writer's umask). Throws the fs error on failure,
+ * leaving no temp file behind.
  */
-export function writeFileAtomic(path: string, content: string, mode = 0o644): void {
+export function writeFileAtomic(
+  path: string,
+  content: string,
+  mode = 0o644,
+  options: { readonly exactMode?: boolean } = {},
+): void {
   const temp = join(
     dirname(path),
     `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
@@ -24,6 +32,7 @@ export function writeFileAtomic(path: string, content: string, mode = 0o644): vo
   const fd = openSync(temp, flags, mode);
   let open = true;
   try {
+    if (options.exactMode) fchmodSync(fd, mode);
     writeSync(fd, content);
     fsyncSync(fd);
     closeSync(fd);
