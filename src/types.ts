@@ -1,5 +1,29 @@
 import type { EpochMs, MonotonicMs } from './util/clock.js';
 
+/** What a flag covers: every check, or one check by name. */
+export type Scope = { readonly kind: 'all' } | { readonly kind: 'check'; readonly name: string };
+
+/**
+ * A maintenance flag: the one shape shared by the spool reader, `down`, the daemon's answers
+ * (health+json, page, agent, metrics), its shutdown drain and `status`.
+ *
+ * Times are wall-clock epoch milliseconds that a `Date` can hold (`isWallTime`): every flag made
+ * in this folder keeps to that, so formatting one never throws.
+ */
+export interface MaintenanceFlag {
+  /** What the flag covers. */
+  readonly scope: Scope;
+  readonly reason: string;
+  /** When the flag was set (wall-clock epoch ms). */
+  readonly since: EpochMs;
+  /** When it ends (wall-clock epoch ms); null: until `healthcheckd up`. */
+  readonly until: EpochMs | null;
+  /** Who set it: the operator's name, or `uid N` for a file that healthcheckd did not write. */
+  readonly by: string;
+  /** What healthcheckd noticed about the spool entry (not its JSON, a FIFO, a link, ...). */
+  readonly note?: string;
+}
+
 /** The state of one check, or of a set of checks, as the HTTP answer reports it. */
 export type Status = 'pass' | 'warn' | 'fail';
 
@@ -190,13 +214,15 @@ export interface HealthCheckEntry {
   readonly output?: string;
 }
 
-/** The maintenance member of a health+json document: the flag in force, times in ISO 8601. */
+/** The `maintenance` member of health+json: a flag with its scope by name and ISO times. */
 export interface HealthMaintenance {
+  /** `all` or `check:NAME`. */
+  readonly scope: string;
   readonly reason: string;
   readonly since: string;
-  /** Null: until `healthcheckd up`. */
   readonly until: string | null;
   readonly by: string;
+  readonly note?: string;
 }
 
 /**

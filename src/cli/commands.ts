@@ -3,11 +3,11 @@ import { formatReport } from './format-check.js';
 import { formatConfig } from '../config/format.js';
 import { loadConfig, type ConfigFlags, type LoadedConfig } from '../config/load.js';
 import { startDaemon, type Daemon } from '../daemon/daemon.js';
-import { parseDuration } from '../util/duration.js';
-import { HealthcheckdError, exitCodes } from '../errors.js';
+import { exitCodes } from '../errors.js';
 import { healthDocument } from '../http/health-json.js';
 import { createLogger } from '../daemon/logging.js';
-import { scopeFor, setDown, setUp } from '../maintenance/operator.js';
+import { parseFor, scopeFor, setDown, setUp } from '../maintenance/operator.js';
+import { formatWallTime } from '../util/clock.js';
 import { installSignals } from '../daemon/signals.js';
 import { collectStatus, formatStatus, statusExitCode } from './status-client.js';
 import type { CliIo } from './io.js';
@@ -97,20 +97,14 @@ function singleCheck(args: Args): string | undefined {
 function down(args: Args, io: CliIo): number {
   const { config } = loadConfig(configPath(args), {});
   const scope = scopeFor(config, singleCheck(args));
-  const forMs = args.for === undefined ? undefined : parseDuration(args.for);
-  if (forMs === null || forMs === 0) {
-    throw new HealthcheckdError(
-      'E_USAGE',
-      `--for: expected a duration such as 30m or 2h, found "${args.for}"`,
-    );
-  }
+  const forMs = args.for === undefined ? undefined : parseFor(args.for);
   const options = {
     ...(args.reason === undefined ? {} : { reason: args.reason }),
     ...(forMs === undefined ? {} : { forMs }),
   };
   const { path, flag } = setDown(config, scope, options);
   const until =
-    flag.until === null ? 'until `healthcheckd up`' : `until ${new Date(flag.until).toISOString()}`;
+    flag.until === null ? 'until `healthcheckd up`' : `until ${formatWallTime(flag.until)}`;
   io.stdout(`maintenance set: ${path} ("${flag.reason}" by ${flag.by}, ${until})\n`);
   return exitCodes.ok;
 }

@@ -1,5 +1,6 @@
 import { request } from 'node:http';
-import { inForce, scopeFile } from '../maintenance/flag.js';
+import { inForce } from '../maintenance/flag.js';
+import { scopeName } from '../util/text.js';
 import { readSpool, type SpoolEntry } from '../maintenance/spool.js';
 import type { ResolvedConfig, Status } from '../types.js';
 import { urlHost } from '../util/listen.js';
@@ -111,5 +112,5 @@ function flagLine({ scope, flag }: SpoolEntry, now: number): string {
     flag.until === null
       ? 'until `healthcheckd up`'
       : `until ${new Date(flag.until).toISOString()} (${Math.ceil((flag.until - now) / 60_000)} min left)`;
-  return `maintenance: ${scopeFile(scope)}: "${flag.reason}" by ${flag.by} since ${new Date(flag.since).toISOString()} ${until}`;
+  return `maintenance: ${scopeName(scope)}: "${flag.reason}" by ${flag.by} since ${new Date(flag.since).toISOString()} ${until}`;
 }

@@ -13,7 +13,10 @@ import { HealthcheckdError } from '../errors.js';
 import { createHandler } from '../http/handler.js';
 import { createHttpServer, type HttpServer } from '../http/server.js';
 import { isAddressInUse, urlHost } from '../util/listen.js';
-import { scopeFile, type MaintenanceFlag } from '../maintenance/flag.js';
+import { scopeName } from '../util/text.js';
+import { shutdownFlag } from '../maintenance/flag.js';
+import { epochNow } from '../util/clock.js';
+import type { MaintenanceFlag } from '../types.js';
 import { createMaintenanceView, type MaintenanceView } from '../maintenance/view.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { acquirePidfile, type Pidfile } from './pidfile.js';
@@ -71,7 +74,7 @@ export async function startDaemon(initial: LoadedConfig, options: DaemonOptions)
   let runtime!: Runtime;
   const metrics = createMetrics({
     checks: () => runtime.checks.all.map((runner) => toReport(runner.snapshot())),
-    maintenance: () => runtime.maintenance.active().map((entry) => scopeFile(entry.scope)),
+    maintenance: () => runtime.maintenance.active().map((flag) => scopeName(flag.scope)),
   });
   const deps: RuntimeDeps = { tracker, logger, metrics, credentials, drain: () => drain };
   try {
@@ -91,7 +94,7 @@ export async function startDaemon(initial: LoadedConfig, options: DaemonOptions)
     stopping = (async () => {
       // A reload under way finishes first, so the stop closes what it bound.
       await reloading;
-      drain = drainFlag(runtime.config.daemon.shutdownDelayMs);
+      drain = shutdownFlag(epochNow(), runtime.config.daemon.shutdownDelayMs);
       await shutdown(runtime, tracker, pidfile, logger);
       markStopped();
     })();
@@ -120,11 +123,6 @@ interface RuntimeDeps {
   readonly credentials: Credentials | null;
   /** Set while stopping: every endpoint answers maintenance. */
   readonly drain: () => MaintenanceFlag | null;
-}
-
-function drainFlag(delayMs: number): MaintenanceFlag {
-  const since = Date.now();
-  return { reason: 'shutting down', since, until: since + delayMs, by: 'healthcheckd' };
 }
 
 async function startRuntime(

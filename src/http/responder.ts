@@ -12,8 +12,15 @@ import { negotiate, type BodyFormat } from './negotiate.js';
 import { renderStatusPage, type PageInput } from './status-page.js';
 import { hostname } from 'node:os';
 import type { Route } from './routes.js';
-import type { MaintenanceFlag } from '../maintenance/flag.js';
-import type { Endpoint, EndpointReport, Endpoints, Status, StatusCodes } from '../types.js';
+import type {
+  Endpoint,
+  EndpointReport,
+  Endpoints,
+  MaintenanceFlag,
+  Status,
+  StatusCodes,
+} from '../types.js';
+import { maintenanceMember } from '../util/text.js';
 
 /** What the responder reads: the checks, the answer settings, maintenance and metrics. */
 export interface ResponderDeps {
@@ -108,12 +115,7 @@ function renderMaintenance(
     });
     return { ...page, headers: { ...text.headers, ...page.headers } };
   }
-  const maintenance = {
-    reason: flag.reason,
-    since: new Date(flag.since).toISOString(),
-    until: flag.until === null ? null : new Date(flag.until).toISOString(),
-    by: flag.by,
-  };
+  const maintenance = maintenanceMember(flag);
   const document = healthDocument(report, deps.exposeOutput, maintenance);
   const json = jsonAnswer(deps.statusCodes.maintenance, document, contentTypeOf(format));
   return { ...json, headers: { ...text.headers, ...json.headers } };

@@ -1,5 +1,6 @@
 import { describeOutcome } from '../util/text.js';
 import type { CheckReport } from '../types.js';
+import { formatWallTime, isWallTime } from '../util/clock.js';
 
 /** A span of time for people: `45 s`, `3 min`, `2 h 5 min`, `4 d 3 h` (never negative). */
 export function formatSpan(ms: number): string {
@@ -33,6 +34,7 @@ export function formatMs(ms: number): string {
 
 /** A moment as an unambiguous wall-clock time: `2026-11-23 17:00:17 UTC`. */
 export function formatClock(at: number): string {
+  if (!isWallTime(at)) return formatWallTime(at);
   return `${new Date(at).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 

@@ -1,3 +1,4 @@
+import { formatWallTime } from '../util/clock.js';
 import type { CheckReport, Status } from '../types.js';
 import {
   formatAgo,
@@ -156,7 +157,7 @@ function banner(flag: NonNullable<PageInput['maintenance']>, now: number): Marku
 }
 
 function time(at: number, text = formatClock(at)): Markup {
-  const iso = new Date(at).toISOString();
+  const iso = formatWallTime(at);
   return safeHtml`<time datetime="${iso}" title="${formatClock(at)}">${text}</time>`;
 }
 

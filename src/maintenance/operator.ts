@@ -2,14 +2,9 @@ import { userInfo } from 'node:os';
 import { HealthcheckdError } from '../errors.js';
 import type { ResolvedConfig } from '../types.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
-import {
-  formatWallTime,
-  isWallTime,
-  latestWallMs,
-  serializeFlag,
-  type MaintenanceFlag,
-  type Scope,
-} from './flag.js';
+import { serializeFlag } from './flag.js';
+import { formatWallTime, isWallTime, latestWallMs, epochNow, type EpochMs } from '../util/clock.js';
+import type { MaintenanceFlag, Scope } from '../types.js';
 import { flagReadLimit } from './spool.js';
 import { removeSpoolFlag, writeSpoolFlag } from './spool-write.js';
 
@@ -67,8 +62,8 @@ function shownDuration(ms: number): string {
 export interface DownOptions {
   readonly reason?: string;
   readonly forMs?: number;
-  /** Wall-clock epoch ms; default now. */
-  readonly now?: number;
+  /** Default now. */
+  readonly now?: EpochMs;
 }
 
 /**
@@ -78,9 +73,10 @@ export interface DownOptions {
  */
 export function setDown(config: ResolvedConfig, scope: Scope, options: DownOptions) {
   const by = operatorName();
-  const since = options.now ?? Date.now();
-  const until = options.forMs === undefined ? null : since + options.forMs;
-  if (until !== null && !isWallTime(until)) throw tooFar(shownDuration(options.forMs ?? 0));
+  const since = options.now ?? epochNow();
+  const end = options.forMs === undefined ? null : since + options.forMs;
+  if (end !== null && !isWallTime(end)) throw tooFar(shownDuration(options.forMs ?? 0));
+  const until = end;
   const flag: MaintenanceFlag = { scope, reason: options.reason ?? by, since, until, by };
   const size = Buffer.byteLength(serializeFlag(flag));
   if (size > flagReadLimit) {

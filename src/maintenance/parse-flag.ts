@@ -1,4 +1,6 @@
-import { isWallTime, scopeFile, type MaintenanceFlag, type Scope } from './flag.js';
+import { isWallTime, type EpochMs } from '../util/clock.js';
+import { scopeName } from '../util/text.js';
+import type { MaintenanceFlag, Scope } from '../types.js';
 
 /** What is known of a spool entry besides its content. */
 export interface FoundEntry {
@@ -17,7 +19,7 @@ export const plainReasonChars = 200;
  * other text (hacheck's plain reason, an empty `touch`) still means maintenance: its first line,
  * capped, is the reason, and a note says the file is not healthcheckd's.
  */
-export function flagFromText(text: string, found: FoundEntry, now: number): MaintenanceFlag {
+export function flagFromText(text: string, found: FoundEntry, now: EpochMs): MaintenanceFlag {
   const record = jsonObject(text);
   return record ? flagFromJson(record, found, now) : flagFromPlain(text, found, now);
 }
@@ -36,9 +38,9 @@ function jsonObject(text: string): Record<string, unknown> | null {
 function flagFromJson(
   record: Record<string, unknown>,
   found: FoundEntry,
-  now: number,
+  now: EpochMs,
 ): MaintenanceFlag {
-  const name = scopeFile(found.scope);
+  const name = scopeName(found.scope);
   const notes: string[] = [];
   let since = found.mtimeMs;
   if (record.since !== undefined) {
@@ -46,7 +48,7 @@ function flagFromJson(
     if (parsed === null) notes.push('its since is not a date; the file time is shown instead');
     since = parsed ?? since;
   }
-  let until: number | null = null;
+  let until: EpochMs | null = null;
   if (record.until !== undefined && record.until !== null) {
     until = wallTimeOf(record.until);
     if (until === null) notes.push('its until is not a date; in force until `healthcheckd up`');
@@ -61,8 +63,8 @@ function flagFromJson(
   };
 }
 
-function flagFromPlain(text: string, found: FoundEntry, now: number): MaintenanceFlag {
-  const name = scopeFile(found.scope);
+function flagFromPlain(text: string, found: FoundEntry, now: EpochMs): MaintenanceFlag {
+  const name = scopeName(found.scope);
   const line = firstLine(text);
   const note =
     line === ''
@@ -91,7 +93,7 @@ function firstLine(text: string): string {
 }
 
 /** An ISO string or epoch ms that a `Date` can hold; null for anything else. */
-function wallTimeOf(value: unknown): number | null {
+function wallTimeOf(value: unknown): EpochMs | null {
   const ms =
     typeof value === 'string' ? Date.parse(value) : typeof value === 'number' ? value : NaN;
   return isWallTime(ms) ? ms : null;

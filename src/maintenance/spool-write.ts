@@ -2,7 +2,9 @@ import { closeSync, constants, fchmodSync, mkdirSync, openSync, unlinkSync } fro
 import { dirname, join, resolve, sep } from 'node:path';
 import { HealthcheckdError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { scopeFile, serializeFlag, type MaintenanceFlag, type Scope } from './flag.js';
+import { serializeFlag } from './flag.js';
+import { scopeName } from '../util/text.js';
+import type { MaintenanceFlag, Scope } from '../types.js';
 import { errorCode } from './spool.js';
 
 /**
@@ -11,7 +13,7 @@ import { errorCode } from './spool.js';
  * daemon running as another user can read them.
  */
 export function writeSpoolFlag(spoolDir: string, scope: Scope, flag: MaintenanceFlag): string {
-  const path = join(spoolDir, scopeFile(scope));
+  const path = join(spoolDir, scopeName(scope));
   try {
     createSpoolDir(spoolDir);
     writeFileAtomic(path, serializeFlag(flag), 0o644, { exactMode: true });
@@ -43,7 +45,7 @@ function createSpoolDir(spoolDir: string): void {
 
 /** Removes a flag (a link at its path is removed, not followed); false when there was none. */
 export function removeSpoolFlag(spoolDir: string, scope: Scope): boolean {
-  const path = join(spoolDir, scopeFile(scope));
+  const path = join(spoolDir, scopeName(scope));
   try {
     unlinkSync(path);
     return true;

@@ -10,7 +10,10 @@ import {
   type Stats,
 } from 'node:fs';
 import { join } from 'node:path';
-import { isWallTime, scopeFile, scopeOf, type MaintenanceFlag, type Scope } from './flag.js';
+import { scopeOf } from './flag.js';
+import { isWallTime, epochNow, type EpochMs } from '../util/clock.js';
+import { scopeName } from '../util/text.js';
+import type { MaintenanceFlag, Scope } from '../types.js';
 import { flagFromText } from './parse-flag.js';
 
 /** The most of a flag file that is read: a larger file is not a flag. */
@@ -31,7 +34,7 @@ export interface SpoolReading {
  * not exist holds no flag; one that exists but cannot be listed is maintenance for every check
  * (fail closed).
  */
-export function readSpoolFlags(spoolDir: string, now = Date.now()): SpoolReading {
+export function readSpoolFlags(spoolDir: string, now: EpochMs = epochNow()): SpoolReading {
   let files: string[];
   try {
     files = readdirSync(spoolDir);
@@ -61,10 +64,10 @@ function absent(spoolDir: string, error: unknown): boolean {
   }
 }
 
-function unlistedSpool(spoolDir: string, error: unknown, now: number): SpoolReading {
+function unlistedSpool(spoolDir: string, error: unknown, now: EpochMs): SpoolReading {
   const code = errorCode(error) || 'error';
   const unlisted = `spool ${spoolDir} exists but cannot be listed (${code}): every check is in maintenance until the daemon's user may list it`;
-  let since = now;
+  let since: number = now;
   try {
     since = statSync(spoolDir).mtimeMs;
   } catch {
@@ -82,7 +85,7 @@ function unlistedSpool(spoolDir: string, error: unknown, now: number): SpoolRead
 }
 
 /** One spool entry under a flag's name; null when it is gone. */
-function readEntry(path: string, scope: Scope, now: number): MaintenanceFlag | null {
+function readEntry(path: string, scope: Scope, now: EpochMs): MaintenanceFlag | null {
   let stats: Stats;
   try {
     stats = lstatSync(path);
@@ -100,7 +103,7 @@ function readRegular(
   path: string,
   scope: Scope,
   seen: EntryInfo,
-  now: number,
+  now: EpochMs,
 ): MaintenanceFlag | null {
   let fd: number;
   try {
@@ -149,13 +152,13 @@ interface EntryInfo {
 
 const unknownEntry: EntryInfo = { mtimeMs: NaN, uid: -1 };
 
-function oversize(scope: Scope, stats: EntryInfo, now: number): MaintenanceFlag {
+function oversize(scope: Scope, stats: EntryInfo, now: EpochMs): MaintenanceFlag {
   return noted(scope, `is larger than ${flagReadLimit} bytes, not a flag`, stats, now);
 }
 
 /** A flag for an entry whose content is not shown: what was found is the reason and the note. */
-function noted(scope: Scope, what: string, found: EntryInfo, now: number): MaintenanceFlag {
-  const note = `spool entry ${scopeFile(scope)} ${what}`;
+function noted(scope: Scope, what: string, found: EntryInfo, now: EpochMs): MaintenanceFlag {
+  const note = `spool entry ${scopeName(scope)} ${what}`;
   return {
     scope,
     reason: note,

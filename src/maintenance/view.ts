@@ -1,5 +1,8 @@
+import { epochNow, monotonicNow, type EpochMs, type MonotonicMs } from '../util/clock.js';
 import type { Logger } from 'pino';
-import { covers, inForce, maintenanceMember, scopeFile, type MaintenanceFlag } from './flag.js';
+import { covers, inForce } from './flag.js';
+import { maintenanceMember, scopeName } from '../util/text.js';
+import type { MaintenanceFlag } from '../types.js';
 import { readSpoolFlags, spoolVersion, type SpoolReading } from './spool.js';
 
 /** The daemon's view of the spool: which flags are in force now. */
@@ -32,21 +35,22 @@ const empty: SpoolReading = { flags: [], unlisted: null };
 export function createMaintenanceView(
   spoolDir: string,
   logger: Logger,
-  now: () => number = Date.now,
+  now: () => EpochMs = epochNow,
+  elapsed: () => MonotonicMs = monotonicNow,
 ): MaintenanceView {
   let version = -3n;
   let statAt = -Infinity;
   let readAt = 0;
   let reading = empty;
   const logChange = changeLogger(spoolDir, logger);
-  const refresh = (time: number): void => {
+  const refresh = (time: EpochMs, at: MonotonicMs): void => {
     const current = spoolVersion(spoolDir);
-    if (current === version && time - readAt <= rereadMs) return;
+    if (current === version && at - readAt <= rereadMs) return;
     version = current;
-    readAt = time;
+    readAt = at;
     reading = current === -1n ? empty : readSpoolFlags(spoolDir, time);
   };
-  const inForceAt = (time: number): readonly MaintenanceFlag[] => {
+  const inForceAt = (time: EpochMs): readonly MaintenanceFlag[] => {
     if (reading.flags.length === 0 && logChange.quiet()) return reading.flags;
     const inForceNow = reading.flags.filter((flag) => inForce(flag, time));
     logChange(inForceNow, reading.unlisted);
@@ -56,15 +60,16 @@ export function createMaintenanceView(
   // after a quiet spell always sees a flag set since the last request.
   const active = (): readonly MaintenanceFlag[] => {
     const time = now();
-    if (time - statAt >= statEveryMs) {
-      statAt = time;
-      refresh(time);
+    const at = elapsed();
+    if (at - statAt >= statEveryMs) {
+      statAt = at;
+      refresh(time, at);
     }
     return inForceAt(time);
   };
   const poll = (): void => {
     const time = now();
-    refresh(time);
+    refresh(time, elapsed());
     inForceAt(time);
   };
   return {
@@ -97,7 +102,7 @@ function changeLogger(spoolDir: string, logger: Logger): ChangeLogger {
     if (key === logged) return;
     const previously = scopesBefore;
     logged = key;
-    scopesBefore = inForceNow.map((flag) => scopeFile(flag.scope)).join(', ') || 'none';
+    scopesBefore = inForceNow.map((flag) => scopeName(flag.scope)).join(', ') || 'none';
     if (inForceNow.length === 0) {
       logger.info({ spoolDir, previously }, 'maintenance off');
       return;
@@ -116,6 +121,6 @@ function changeLogger(spoolDir: string, logger: Logger): ChangeLogger {
  * is found, even when its time is only the time it was looked at.
  */
 function flagKey(flag: MaintenanceFlag): string {
-  const name = scopeFile(flag.scope);
+  const name = scopeName(flag.scope);
   return flag.note === undefined ? `${name}:${flag.since}` : `${name}:${flag.note}:${flag.reason}`;
 }

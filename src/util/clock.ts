@@ -32,3 +32,19 @@ export function asEpochMs(ms: number): EpochMs {
 export function asMonotonicMs(ms: number): MonotonicMs {
   return ms as MonotonicMs;
 }
+
+/** The latest wall-clock time a `Date` can hold, in epoch ms (ECMA-262 §21.4.1.31, TimeClip). */
+export const latestWallMs = 8.64e15;
+
+/** True for epoch milliseconds that a `Date` can hold, so that `toISOString` cannot throw. */
+export function isWallTime(ms: number): ms is EpochMs {
+  return Number.isFinite(ms) && Math.abs(ms) <= latestWallMs;
+}
+
+/** ISO 8601 for epoch ms; never throws: a time no `Date` can hold is described instead. */
+export function formatWallTime(ms: number): string {
+  if (isWallTime(ms)) return new Date(ms).toISOString();
+  if (ms > latestWallMs) return `after ${new Date(latestWallMs).toISOString()}`;
+  if (ms < -latestWallMs) return `before ${new Date(-latestWallMs).toISOString()}`;
+  return 'not a date';
+}

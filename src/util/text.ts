@@ -1,4 +1,5 @@
-import type { CheckKind, RunResult } from '../types.js';
+import type { CheckKind, HealthMaintenance, MaintenanceFlag, RunResult, Scope } from '../types.js';
+import { formatWallTime } from './clock.js';
 
 /**
  * The first line of `text` that is not blank, trimmed; `''` when there is none. Any line break
@@ -29,4 +30,21 @@ export function describeOutcome(result: RunResult, kind: CheckKind): string {
   if (kind === 'http')
     return result.httpStatus === null ? 'no HTTP answer' : `HTTP ${result.httpStatus}`;
   return result.exitCode === null ? 'did not run' : `exit ${result.exitCode}`;
+}
+
+/** The name of a maintenance scope, as its spool file is named and every output shows it. */
+export function scopeName(scope: Scope): string {
+  return scope.kind === 'all' ? 'all' : `check:${scope.name}`;
+}
+
+/** The health+json `maintenance` member of a flag. */
+export function maintenanceMember(flag: MaintenanceFlag): HealthMaintenance {
+  return {
+    scope: scopeName(flag.scope),
+    reason: flag.reason,
+    since: formatWallTime(flag.since),
+    until: flag.until === null ? null : formatWallTime(flag.until),
+    by: flag.by,
+    ...(flag.note === undefined ? {} : { note: flag.note }),
+  };
 }

@@ -3,27 +3,25 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
   covers,
-  formatWallTime,
   inForce,
-  isWallTime,
-  latestWallMs,
-  maintenanceMember,
-  scopeFile,
   scopeOf,
   serializeFlag,
   shutdownFlag,
-  type MaintenanceFlag,
 } from '../../src/maintenance/flag.js';
+import { formatWallTime, isWallTime, latestWallMs } from '../../src/util/clock.js';
+import { asEpochMs } from '../../src/util/clock.js';
+import { maintenanceMember, scopeName } from '../../src/util/text.js';
+import type { MaintenanceFlag } from '../../src/types.js';
 import { flagFromText, plainReasonChars } from '../../src/maintenance/parse-flag.js';
 
 const timeout = 30_000;
-const now = Date.parse('2026-11-23T17:00:00.000Z');
+const now = asEpochMs(Date.parse('2026-11-23T17:00:00.000Z'));
 const found = { scope: { kind: 'all' }, mtimeMs: now - 60_000, uid: 1000 } as const;
 const flag: MaintenanceFlag = {
   scope: { kind: 'check', name: 'db' },
   reason: 'kernel upgrade',
   since: now,
-  until: now + 1_800_000,
+  until: asEpochMs(now + 1_800_000),
   by: 'alice',
 };
 
@@ -39,8 +37,8 @@ function assertSafe(parsed: MaintenanceFlag): void {
 
 describe('flag: scope, coverage, expiry', { timeout }, () => {
   it('names scopes as their spool files and reads them back', () => {
-    assert.equal(scopeFile({ kind: 'all' }), 'all');
-    assert.equal(scopeFile({ kind: 'check', name: '__proto__' }), 'check:__proto__');
+    assert.equal(scopeName({ kind: 'all' }), 'all');
+    assert.equal(scopeName({ kind: 'check', name: '__proto__' }), 'check:__proto__');
     assert.deepEqual(scopeOf('check:__proto__'), { kind: 'check', name: '__proto__' });
     assert.deepEqual(scopeOf('all'), { kind: 'all' });
     for (const file of ['.all.1.tmp', 'check:', 'check:a/b', 'ALL', 'check:a b']) {
@@ -79,7 +77,7 @@ describe('flag: times no Date can hold never make a formatter throw', { timeout 
       by: 'alice',
       note: 'n',
     });
-    const farOff = { ...flag, since: 1e20, until: -1e20 };
+    const farOff = { ...flag, since: asEpochMs(1e20), until: asEpochMs(-1e20) };
     assert.equal(maintenanceMember(farOff).since, 'after +275760-09-13T00:00:00.000Z');
   });
 

@@ -12,7 +12,7 @@ import {
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { HealthcheckdError } from '../../src/errors.js';
-import { latestWallMs } from '../../src/maintenance/flag.js';
+import { asEpochMs, latestWallMs } from '../../src/util/clock.js';
 import { parseFor, setDown, setUp } from '../../src/maintenance/operator.js';
 import { flagReadLimit } from '../../src/maintenance/spool.js';
 import type { ResolvedConfig } from '../../src/types.js';
@@ -76,7 +76,7 @@ describe('setDown and setUp', { timeout }, () => {
     const target = join(dir.path, 'precious');
     writeFileSync(target, 'do not touch');
     symlinkSync(target, join(spool, 'all'));
-    const { path, flag } = setDown(config, { kind: 'all' }, { reason: 'r', now: 1_000 });
+    const { path, flag } = setDown(config, { kind: 'all' }, { reason: 'r', now: asEpochMs(1_000) });
     assert.equal(lstatSync(path).isFile(), true);
     assert.equal(flag.since, 1_000);
     symlinkSync(target, join(spool, 'check:db'));

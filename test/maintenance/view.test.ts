@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { latestWallMs } from '../../src/maintenance/flag.js';
+import { latestWallMs } from '../../src/util/clock.js';
 import { createMaintenanceView } from '../../src/maintenance/view.js';
+import { asEpochMs, asMonotonicMs } from '../../src/util/clock.js';
 import { memoryLogger } from '../support/checks.js';
 import { maintenanceModule, openTempDir, unprivileged, unprivilegedSkip } from './as-user.js';
 
@@ -34,7 +35,12 @@ describe('maintenance view', { timeout }, () => {
 
   it('logs maintenance on once however often it reads the spool, and off once', () => {
     const { logger, lines } = memoryLogger();
-    const view = createMaintenanceView(spool, logger, () => clock);
+    const view = createMaintenanceView(
+      spool,
+      logger,
+      () => asEpochMs(clock),
+      () => asMonotonicMs(clock),
+    );
     writeFileSync(join(spool, 'check:db'), JSON.stringify({ reason: 'reindex', by: 'alice' }));
     pollAfterRereads(view, 5);
     assert.equal(view.affecting(['web', 'db'])?.reason, 'reindex');
@@ -51,7 +57,12 @@ describe('maintenance view', { timeout }, () => {
 
   it('answers and logs a flag that ends at the latest date, and drops an expired one', () => {
     const { logger, lines } = memoryLogger();
-    const view = createMaintenanceView(spool, logger, () => clock);
+    const view = createMaintenanceView(
+      spool,
+      logger,
+      () => asEpochMs(clock),
+      () => asMonotonicMs(clock),
+    );
     const farOff = new Date(latestWallMs).toISOString();
     writeFileSync(join(spool, 'all'), JSON.stringify({ since: farOff, until: farOff }));
     const ended = new Date(clock - 1).toISOString();
@@ -66,7 +77,12 @@ describe('maintenance view', { timeout }, () => {
 
   it('names what it found for an entry that is not a flag, once', () => {
     const { logger, lines } = memoryLogger();
-    const view = createMaintenanceView(spool, logger, () => clock);
+    const view = createMaintenanceView(
+      spool,
+      logger,
+      () => asEpochMs(clock),
+      () => asMonotonicMs(clock),
+    );
     mkdirSync(join(spool, 'all'));
     pollAfterRereads(view, 3);
     assert.equal(view.affecting([])?.reason, 'spool entry all is a directory, not a flag');
@@ -82,7 +98,7 @@ const lines = [];
 const log = (level) => (fields, msg) => lines.push({ level, msg });
 const logger = { error: log('error'), warn: log('warn'), info: log('info'), debug: log('debug') };
 let clock = Date.now();
-const view = createMaintenanceView(dir, logger, () => clock);
+const view = createMaintenanceView(dir, logger, () => clock, () => clock);
 const { createInterface } = await import('node:readline');
 for await (const line of createInterface({ input: process.stdin })) {
   const times = Math.min(Number(line) || 0, 100);
