@@ -107,7 +107,7 @@ function lockOrTakeOver(
     const movedTo = clearEntry(lockPath);
     logger.warn(
       { lock: lockPath, found, ...(movedTo === null ? {} : { movedTo }) },
-      'pidfile lock left by a process that is gone: taken over',
+      'pidfile lock with no live holder cleared',
     );
   }
   throw new HealthcheckdError(
