@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  linkSync,
+  openSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import type { Logger } from 'pino';
 import { HealthcheckdError } from '../errors.js';
 import { describeEntry, discardEntry } from './pidfile-clear.js';
@@ -80,7 +88,7 @@ function moveStaleGuard(pidfile: string, guard: string, logger: Logger): void {
   }
   // A directory with something in it stays aside; name where, so the operator can look.
   const left = discardEntry(aside) ? {} : { movedTo: aside };
-  logger.warn({ guard, found, ...left }, 'start guard left by a process that is gone: taken over');
+  logger.warn({ guard, found, ...left }, 'start guard with no live holder taken over');
 }
 
 function restore(aside: string, guard: string): void {

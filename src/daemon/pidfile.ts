@@ -47,7 +47,7 @@ export function acquirePidfile(path: string, logger: Logger): Pidfile {
     if (!verdict.absent) {
       logger.warn(
         { pidfile: path, found: describeEntry(path), why: verdict.why },
-        'pidfile left by a process that is gone: taken over',
+        'pidfile with no live holder taken over',
       );
     }
     return withContext(path, () => hold(path, logger));
@@ -87,7 +87,12 @@ function hold(path: string, logger: Logger): Pidfile {
 
 /** proper-lockfile judges a lock only by its age; `stale: Infinity` turns that off. */
 function lock(path: string, onCompromised: (error: Error) => void): () => void {
-  return lockfile.lockSync(path, { realpath: false, stale: Infinity, update: keepMs, onCompromised });
+  return lockfile.lockSync(path, {
+    realpath: false,
+    stale: Infinity,
+    update: keepMs,
+    onCompromised,
+  });
 }
 
 /** Locks the pidfile; a lock found there has no live holder (we checked): it is cleared. */

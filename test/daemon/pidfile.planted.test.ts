@@ -266,9 +266,7 @@ describe('acquirePidfile as root: files planted by another user do not stop or f
         const { logger, lines } = memoryLogger('info');
         const pidfile = acquirePidfile(path, logger);
         assert.ok(
-          lines().some(
-            (line) => line.msg === 'start guard left by a process that is gone: taken over',
-          ),
+          lines().some((line) => line.msg === 'start guard with no live holder taken over'),
           JSON.stringify(lines()),
         );
         pidfile.release();

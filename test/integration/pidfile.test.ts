@@ -146,7 +146,7 @@ describe('pidfile', () => {
       assert.ok(Date.now() - started < 8_000, 'the FIFO is never opened for a blocking read');
       assert.equal(lstatSync(pidfile).isFile(), true, 'a regular file replaced the FIFO');
       assert.equal(readFileSync(pidfile, 'utf8').trim(), String(daemon.pid));
-      assert.match(daemon.stderr(), /pidfile left by a process that is gone: taken over/);
+      assert.match(daemon.stderr(), /pidfile with no live holder taken over/);
     } finally {
       await daemon.stop();
     }
