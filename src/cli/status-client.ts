@@ -1,27 +1,26 @@
-import { request } from 'node:http';
 import { inForce } from '../maintenance/flag.js';
-import { scopeName } from '../util/text.js';
-import { readSpool, type SpoolEntry } from '../maintenance/spool.js';
-import type { ResolvedConfig, Status } from '../types.js';
+import { readSpoolFlags } from '../maintenance/spool.js';
+import type { MaintenanceFlag, ResolvedConfig } from '../types.js';
+import { epochNow, formatWallTime, type EpochMs } from '../util/clock.js';
 import { urlHost } from '../util/listen.js';
-import { formatCheckLine, nameWidth } from './format-check.js';
-
-/** The daemon's health+json document, as far as `status` reads it. */
-interface Document {
-  readonly status: Status;
-  readonly maintenance?: { readonly reason: string };
-  readonly checks: Record<
-    string,
-    readonly { status: string; observedValue: number | null; output?: string }[]
-  >;
-}
+import { firstLine, printable, scopeName } from '../util/text.js';
+import { formatCheckLine } from './format-check.js';
+import { judgeAnswer, type DaemonDocument } from './status-document.js';
+import { fetchAnswer, type FetchLimits } from './status-fetch.js';
 
 /** What `healthcheckd status` found. */
 export interface StatusReport {
-  readonly flags: readonly SpoolEntry[];
+  /** The flags in force. */
+  readonly flags: readonly MaintenanceFlag[];
+  /** Why the spool could not be listed (every check then counts as in maintenance), or null. */
+  readonly unlisted: string | null;
   readonly url: string;
-  readonly document: Document | null;
+  /** healthcheckd's own document; null when none came (see `error`). */
+  readonly document: DaemonDocument | null;
+  /** Why there is no document; null when there is one. */
   readonly error: string | null;
+  /** True when something answered, but not with a complete healthcheckd document. */
+  readonly answered: boolean;
 }
 
 /** The address to reach the daemon: loopback when it listens on every interface. */
@@ -31,47 +30,34 @@ export function daemonUrl(config: ResolvedConfig): string {
   return `http://${urlHost(host)}:${port}/?format=json`;
 }
 
-/** Reads the flags in force and asks the running daemon for its live results. */
+/**
+ * Reads the flags in force and asks the running daemon for its live results, within one
+ * deadline and a body cap (`limits`, 10 s and 1 MiB by default).
+ */
 export async function collectStatus(
   config: ResolvedConfig,
-  now = Date.now(),
+  now: EpochMs = epochNow(),
+  limits: FetchLimits = {},
 ): Promise<StatusReport> {
-  const flags = readSpool(config.daemon.spoolDir).filter((entry) => inForce(entry.flag, now));
+  const spool = readSpoolFlags(config.daemon.spoolDir, now);
+  const flags = spool.flags.filter((flag) => inForce(flag, now));
+  const unlisted = spool.unlisted;
   const url = daemonUrl(config);
-  try {
-    const document = JSON.parse(await fetchText(url)) as Partial<Document> | null;
-    if (!isDocument(document)) {
-      return { flags, url, document: null, error: 'the answer is not healthcheckd health+json' };
-    }
-    return { flags, url, document, error: null };
-  } catch (error) {
-    return { flags, url, document: null, error: (error as Error).message };
+  const fetched = await fetchAnswer(url, limits);
+  if (!fetched.ok) {
+    return {
+      flags,
+      unlisted,
+      url,
+      document: null,
+      error: fetched.reason,
+      answered: fetched.answered,
+    };
   }
-}
-
-function isDocument(value: Partial<Document> | null): value is Document {
-  const known: unknown[] = ['pass', 'warn', 'fail'];
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    known.includes(value.status) &&
-    typeof value.checks === 'object' &&
-    value.checks !== null
-  );
-}
-
-function fetchText(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { headers: { accept: 'application/health+json' } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve(body));
-    });
-    req.setTimeout(10_000, () => req.destroy(new Error('no answer within 10 s')));
-    req.on('error', reject);
-    req.end();
-  });
+  const judged = judgeAnswer(fetched, config.daemon.statusCodes);
+  if (!judged.ok)
+    return { flags, unlisted, url, document: null, error: judged.reason, answered: true };
+  return { flags, unlisted, url, document: judged.document, error: null, answered: true };
 }
 
 /** Nagios-style exit: 0 pass and no flag, 1 warn or a flag, 2 fail, 3 no daemon answers. */
@@ -84,33 +70,46 @@ export function statusExitCode(report: StatusReport): number {
 }
 
 /** The human-readable status: flags (reason, by, since, until), then the daemon's checks. */
-export function formatStatus(report: StatusReport, now = Date.now()): string {
+export function formatStatus(report: StatusReport, now: EpochMs = epochNow()): string {
   const lines =
     report.flags.length === 0
       ? ['maintenance: none']
-      : report.flags.map((entry) => flagLine(entry, now));
+      : report.flags.map((flag) => flagLine(flag, now));
   if (report.document === null) {
-    lines.push(`daemon: no answer from ${report.url} (${report.error ?? 'unknown error'})`);
+    const what = report.answered ? 'unusable answer' : 'no answer';
+    lines.push(`daemon: ${what} from ${report.url} (${report.error ?? 'unknown error'})`);
     return `${lines.join('\n')}\n`;
   }
   const doc = report.document;
   const state = doc.maintenance
-    ? `MAINTENANCE: ${doc.maintenance.reason}`
+    ? `MAINTENANCE: ${printable(doc.maintenance.reason, maxReason)}`
     : doc.status.toUpperCase();
   lines.push(`daemon: ${state} (${report.url})`);
-  const width = nameWidth(Object.keys(doc.checks));
-  for (const [name, [entry]] of Object.entries(doc.checks)) {
-    if (!entry) continue;
-    const line = { name, status: entry.status, durationMs: entry.observedValue };
-    lines.push(`  ${formatCheckLine({ ...line, output: entry.output ?? '' }, width)}`);
+  const names = new Map([...doc.checks.keys()].map((name) => [name, printable(name, maxName)]));
+  let width = 5;
+  for (const shown of names.values()) width = Math.max(width, Math.min(shown.length, maxWidth));
+  for (const [name, entry] of doc.checks) {
+    if (entry === null) continue;
+    const output = printable(firstLine(entry.output), maxOutput);
+    const line = { name: names.get(name) ?? '', status: entry.status, output };
+    lines.push(`  ${formatCheckLine({ ...line, durationMs: entry.observedValue }, width)}`);
   }
   return `${lines.join('\n')}\n`;
 }
 
-function flagLine({ scope, flag }: SpoolEntry, now: number): string {
+/** Longest name, column and first output line shown: a hostile document stays readable. */
+const maxName = 200;
+const maxWidth = 40;
+const maxReason = 500;
+const maxOutput = 200;
+
+function flagLine(flag: MaintenanceFlag, now: EpochMs): string {
+  const left = flag.until === null ? 0 : Math.ceil((flag.until - now) / 60_000);
   const until =
     flag.until === null
       ? 'until `healthcheckd up`'
-      : `until ${new Date(flag.until).toISOString()} (${Math.ceil((flag.until - now) / 60_000)} min left)`;
-  return `maintenance: ${scopeName(scope)}: "${flag.reason}" by ${flag.by} since ${new Date(flag.since).toISOString()} ${until}`;
+      : `until ${formatWallTime(flag.until)} (${left} min left)`;
+  const note = flag.note !== undefined && flag.note !== flag.reason ? ` (${flag.note})` : '';
+  const reason = printable(flag.reason, maxReason);
+  return `maintenance: ${scopeName(flag.scope)}: "${reason}"${note} by ${printable(flag.by, maxName)} since ${formatWallTime(flag.since)} ${until}`;
 }

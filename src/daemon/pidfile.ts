@@ -1,17 +1,13 @@
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  openSync,
-  readSync,
-  rmdirSync,
-  statSync,
-  unlinkSync,
-} from 'node:fs';
+import { lstatSync, unlinkSync } from 'node:fs';
 import lockfile from 'proper-lockfile';
 import type { Logger } from 'pino';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { HealthcheckdError } from '../errors.js';
+import { clearEntry, describeEntry, discardEntry } from './pidfile-clear.js';
+import { takeStartGuard } from './pidfile-guard.js';
+import { judgePidfile, readPid, type Holder } from './pidfile-holder.js';
+
+export { isAlive, readPid } from './pidfile-holder.js';
 
 /** A held pidfile; `release` removes the pidfile and its lock. */
 export interface Pidfile {
@@ -19,120 +15,184 @@ export interface Pidfile {
   readonly release: () => void;
 }
 
-/** proper-lockfile's defaults: a lock untouched this long counts as stale. */
-const staleMs = 10_000;
+/**
+ * How often a held pidfile is checked (and put back when something removed it), and how often
+ * proper-lockfile refreshes its lock's mtime: lockers that still judge by age (an older
+ * healthcheckd, a tmp cleaner) then never find it old.
+ */
+const keepMs = 5_000;
+
+/** Takeovers tried before giving up on a lock that keeps coming back (a user racing us). */
+const maxAttempts = 3;
+
+/** What a held pidfile keeps between its checks. */
+interface HeldState {
+  unlock: (() => void) | null;
+  released: boolean;
+  /** The last problem logged, so that one that persists is logged once. */
+  problem: string;
+}
 
 /**
- * Takes the pidfile: locks it with proper-lockfile, then writes our PID atomically. A lock
- * whose pidfile names a dead process (kill -9) is taken over at once. All of it happens under
- * a start guard (a second lock), so that two daemons starting together cannot both win: the
- * guard is released only once our PID is in the pidfile.
+ * Takes the pidfile: under the start guard, refuses while the pidfile names a live holder
+ * (whether or not its lock is still there), then locks it with proper-lockfile and writes our
+ * PID atomically. Whatever else is found (a dead holder's files, a planted lock, a FIFO, a
+ * link) is taken over, never followed. While held, a removed pidfile or lock is put back.
  */
 export function acquirePidfile(path: string, logger: Logger): Pidfile {
-  const onCompromised = (error: Error): void =>
-    logger.error(
-      { err: error, pidfile: path },
-      'pidfile lock compromised; still running, check for a second daemon',
-    );
-  const releaseGuard = takeStartGuard(path);
+  const releaseGuard = withContext(path, () => takeStartGuard(path, logger));
   try {
-    const release = lockOrTakeOver(path, onCompromised);
-    try {
-      writeFileAtomic(path, `${process.pid}\n`);
-    } catch (error) {
-      release();
-      throw pidfileError(path, error);
+    const verdict = judgePidfile(path);
+    if (verdict.holder) throw alreadyRunning(path, verdict.holder);
+    if (!verdict.absent) {
+      logger.warn(
+        { pidfile: path, found: describeEntry(path), why: verdict.why },
+        'pidfile with no live holder taken over',
+      );
     }
-    return { path, release: () => releasePidfile(path, release) };
+    return withContext(path, () => hold(path, logger));
   } finally {
     releaseGuard();
   }
 }
 
+function hold(path: string, logger: Logger): Pidfile {
+  const state: HeldState = { unlock: null, released: false, problem: '' };
+  const onCompromised = (error: Error): void => {
+    state.unlock = null;
+    if (state.released) return;
+    logger.error(
+      { err: error, pidfile: path },
+      'pidfile lock compromised (removed or changed by someone else); still running, taking it again',
+    );
+    keep(path, state, onCompromised, logger);
+  };
+  state.unlock = lockOrTakeOver(path, onCompromised, logger);
+  try {
+    writePid(path);
+  } catch (error) {
+    quietly(state.unlock);
+    throw error;
+  }
+  const timer = setInterval(() => keep(path, state, onCompromised, logger), keepMs);
+  timer.unref();
+  const release = (): void => {
+    if (state.released) return;
+    state.released = true;
+    clearInterval(timer);
+    releasePidfile(path, state.unlock);
+  };
+  return { path, release };
+}
+
+/** proper-lockfile judges a lock only by its age; `stale: Infinity` turns that off. */
 function lock(path: string, onCompromised: (error: Error) => void): () => void {
-  return lockfile.lockSync(path, { realpath: false, stale: staleMs, onCompromised });
+  return lockfile.lockSync(path, {
+    realpath: false,
+    stale: Infinity,
+    update: keepMs,
+    onCompromised,
+  });
 }
 
-function takeStartGuard(path: string): () => void {
-  try {
-    return lock(`${path}.starting`, () => undefined);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw pidfileError(path, error);
-    throw new HealthcheckdError(
-      'E_ALREADY_RUNNING',
-      `already running (pid unknown, pidfile ${path}): another healthcheckd is starting (${path}.starting.lock is held); try again in a moment`,
+/** Locks the pidfile; a lock found there has no live holder (we checked): it is cleared. */
+function lockOrTakeOver(
+  path: string,
+  onCompromised: (error: Error) => void,
+  logger: Logger,
+): () => void {
+  const lockPath = `${path}.lock`;
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    try {
+      return lock(path, onCompromised);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+    }
+    const found = describeEntry(lockPath);
+    const movedTo = clearEntry(lockPath);
+    logger.warn(
+      { lock: lockPath, found, ...(movedTo === null ? {} : { movedTo }) },
+      'pidfile lock with no live holder cleared',
     );
   }
+  throw new HealthcheckdError(
+    'E_PIDFILE',
+    `cannot take ${lockPath}: it came back ${maxAttempts} times (now ${describeEntry(lockPath)}); another user may be racing this start: use a piddir only healthcheckd's user can write`,
+  );
 }
 
-function lockOrTakeOver(path: string, onCompromised: (error: Error) => void): () => void {
+/** Our PID, written atomically; a directory planted at the path is cleared first. */
+function writePid(path: string): void {
   try {
-    return lock(path, onCompromised);
+    if (lstatSync(path).isDirectory()) clearEntry(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw pidfileError(path, error);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  const holder = readPid(path);
-  if (holder === null || isAlive(holder)) throw alreadyRunning(path, holder);
-  // proper-lockfile's lock is an empty directory: rmdir, never a recursive delete that could
-  // be raced into removing someone else's files.
-  try {
-    rmdirSync(`${path}.lock`);
-  } catch (error) {
-    throw new HealthcheckdError(
-      'E_PIDFILE',
-      `cannot take over ${path}.lock left by dead pid ${holder}: ${(error as Error).message}; remove it by hand`,
-    );
-  }
-  try {
-    return lock(path, onCompromised);
-  } catch {
-    throw alreadyRunning(path, readPid(path));
-  }
+  writeFileAtomic(path, `${process.pid}\n`);
 }
 
 /**
- * The PID in a pidfile, or null when there is none or it is not a number. Only a regular file
- * is read (no symlink followed, a FIFO never blocks), and only its first bytes.
+ * Puts back what was removed from under the running daemon (a tmp cleaner, an operator): our
+ * PID in the pidfile, then the lock. Never over another live holder, and only under the start
+ * guard, so that a daemon starting meanwhile either sees our PID or gives way.
  */
-export function readPid(path: string): number | null {
-  let fd: number;
+function keep(
+  path: string,
+  state: HeldState,
+  onCompromised: (error: Error) => void,
+  logger: Logger,
+): void {
+  if (state.released || (readPid(path) === process.pid && state.unlock !== null)) return;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch {
-    return null;
-  }
-  try {
-    if (!fstatSync(fd).isFile()) return null;
-    const buffer = Buffer.alloc(32);
-    const text = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0)).toString('utf8');
-    const pid = Number.parseInt(text.trim(), 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** True when a process with this PID exists (ours does not count: a pidfile from before a reboot). */
-export function isAlive(pid: number): boolean {
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
+    const releaseGuard = takeStartGuard(path, logger);
+    try {
+      restore(path, state, onCompromised, logger);
+    } finally {
+      releaseGuard();
+    }
+    state.problem = '';
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    const problem = `cannot put back pidfile ${path}: ${(error as Error).message}`;
+    if (problem !== state.problem) logger.error({ pidfile: path }, problem);
+    state.problem = problem;
   }
 }
 
-function releasePidfile(path: string, unlock: () => void): void {
-  if (readPid(path) === process.pid) {
+function restore(
+  path: string,
+  state: HeldState,
+  onCompromised: (error: Error) => void,
+  logger: Logger,
+): void {
+  if (readPid(path) !== process.pid) {
+    const verdict = judgePidfile(path);
+    if (verdict.holder) {
+      throw new Error(`it now names pid ${verdict.holder.pid}, which is running; left alone`);
+    }
+    writePid(path);
+    logger.warn({ pidfile: path, was: verdict.why }, 'pidfile removed or replaced: written again');
+  }
+  if (state.unlock === null) {
+    state.unlock = lockOrTakeOver(path, onCompromised, logger);
+    logger.info({ pidfile: path }, 'pidfile lock taken again');
+  }
+}
+
+/** Removes the pidfile if it still names us, then the lock (rmdir, never a recursive delete). */
+function releasePidfile(path: string, unlock: (() => void) | null): void {
+  const mine = readPid(path) === process.pid;
+  if (mine) {
     try {
       unlinkSync(path);
     } catch {
       // already gone
     }
   }
+  if (unlock !== null) quietly(unlock);
+  else if (mine) discardEntry(`${path}.lock`);
+}
+
+function quietly(unlock: () => void): void {
   try {
     unlock();
   } catch {
@@ -140,33 +200,41 @@ function releasePidfile(path: string, unlock: () => void): void {
   }
 }
 
-function alreadyRunning(path: string, pid: number | null): HealthcheckdError {
-  if (pid === null) {
-    const age = lockAgeSeconds(path);
-    return new HealthcheckdError(
-      'E_ALREADY_RUNNING',
-      `already running (pid unknown, pidfile ${path}): the lock ${path}.lock is held${age === null ? '' : ` (touched ${age} s ago)`} but the pidfile names no process; wait ${staleMs / 1000} s for it to go stale or stop the other daemon`,
-    );
+/** Runs a step of taking the pidfile; a system error becomes one line naming the pidfile. */
+function withContext<T>(path: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof HealthcheckdError) throw error;
+    throw pidfileError(path, error);
   }
+}
+
+function alreadyRunning(path: string, holder: Holder): HealthcheckdError {
+  const what = holder.command === null ? '' : `: pid ${holder.pid} is "${holder.command}"`;
   return new HealthcheckdError(
     'E_ALREADY_RUNNING',
-    `already running (pid ${pid}, pidfile ${path}); stop it first or use another --pidfile`,
+    `already running (pid ${holder.pid}, pidfile ${path})${what}; stop it first or use another --pidfile`,
   );
 }
 
-function lockAgeSeconds(path: string): number | null {
-  try {
-    return Math.round((Date.now() - statSync(`${path}.lock`).mtimeMs) / 1000);
-  } catch {
-    return null;
-  }
-}
+/** What to do about a system error while taking the pidfile, by its code. */
+const hints: ReadonlyMap<string, string> = new Map([
+  ['ENOENT', '; create its directory or set piddir'],
+  ['ENOTDIR', '; create its directory or set piddir'],
+  ['EACCES', '; make its directory writable or set piddir'],
+  [
+    'EPERM',
+    "; another user's file is in the way: remove it as root or use a piddir only healthcheckd's user can write",
+  ],
+]);
 
 function pidfileError(path: string, error: unknown): HealthcheckdError {
   const code = (error as NodeJS.ErrnoException).code ?? '';
-  const reason = (error as Error).message;
   return new HealthcheckdError(
     'E_PIDFILE',
-    `cannot write pidfile ${path}: ${reason}${code === 'ENOENT' ? '; create its directory or set piddir' : code === 'EACCES' ? '; make its directory writable or set piddir' : ''}`,
+    `cannot write pidfile ${path}: ${(error as Error).message}${hints.get(code) ?? ''}`,
+    [],
+    { cause: error },
   );
 }

@@ -196,20 +196,3 @@ export function spoolVersion(spoolDir: string): bigint {
 export function errorCode(error: unknown): string {
   return (error as NodeJS.ErrnoException | null)?.code ?? '';
 }
-
-/**
- * A flag found in the spool, with its scope. TRANSITIONAL: `status` reads this shape until it
- * reads `readSpoolFlags`; then this and `readSpool` go.
- */
-export interface SpoolEntry {
-  readonly scope: Scope;
-  readonly flag: MaintenanceFlag;
-}
-
-/** TRANSITIONAL: `readSpoolFlags` as `{scope, flag}` entries, for `status`. */
-export function readSpool(spoolDir: string): SpoolEntry[] {
-  return readSpoolFlags(spoolDir).flags.map((flag) => ({
-    scope: flag.scope ?? { kind: 'all' },
-    flag,
-  }));
-}

@@ -48,3 +48,19 @@ export function maintenanceMember(flag: MaintenanceFlag): HealthMaintenance {
     ...(flag.note === undefined ? {} : { note: flag.note }),
   };
 }
+
+/**
+ * Text from outside (a daemon's answer, a flag file) as one safe line: control and bidi characters (a terminal escape, a
+ * carriage return that hides what precedes it) shown as \xNN or \uNNNN, cut to `max`.
+ */
+export function printable(text: string, max: number): string {
+  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
+  return cut.replace(unprintable, (char) => {
+    const code = char.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`;
+  });
+}
+
+/** C0 and C1 controls, DEL, line and paragraph separators, bidi overrides and isolates. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const unprintable = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
