@@ -73,6 +73,26 @@ describe('negotiate: fallbacks', () => {
   });
 });
 
+describe('negotiate: remembered verdicts', () => {
+  it(
+    'gives the same verdicts however often and in whatever order headers come',
+    { timeout: 5_000 },
+    () => {
+      const headers = Array.from({ length: 300 }, (_, i) =>
+        i % 3 === 0 ? `text/html;q=0.${(i % 9) + 1}, application/json;q=0.5` : `x/y${i}, text/html`,
+      );
+      const first = headers.map((accept) => negotiate(accept, false));
+      for (let round = 0; round < 3; round++)
+        assert.deepEqual(
+          headers.map((accept) => negotiate(accept, false)),
+          first,
+        );
+      assert.equal(negotiate('text/html;q=0.1, application/json;q=0.5', false), 'json');
+      assert.equal(negotiate('x/y1, text/html', false), 'html');
+    },
+  );
+});
+
 describe('negotiate: the same status code in every variant (real daemon)', () => {
   const dir = tempDir('hcd-negotiate-');
   let port = 0;
