@@ -100,11 +100,11 @@ export function createHttpServer(initial: Listener, options: HttpServerOptions =
   };
 }
 
-const rejectStatus: Readonly<Record<string, number>> = {
-  HPE_HEADER_OVERFLOW: 431,
-  HPE_CHUNK_EXTENSIONS_OVERFLOW: 413,
-  ERR_HTTP_REQUEST_TIMEOUT: 408,
-};
+const rejectStatus: ReadonlyMap<string, number> = new Map([
+  ['HPE_HEADER_OVERFLOW', 431],
+  ['HPE_CHUNK_EXTENSIONS_OVERFLOW', 413],
+  ['ERR_HTTP_REQUEST_TIMEOUT', 408],
+]);
 
 /** A request line of the right form whose method llhttp does not know (`BREW / HTTP/1.1`). */
 const unknownMethodLine = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ \S+ HTTP\/1\.[01]\r?\n/;
@@ -120,7 +120,7 @@ function rejectClient(error: NodeJS.ErrnoException & { rawPacket?: unknown }, so
   const raw = Buffer.isBuffer(error.rawPacket) ? error.rawPacket.toString('latin1', 0, 200) : '';
   if (error.code === 'HPE_INVALID_METHOD' && unknownMethodLine.test(raw))
     return finalAnswer(socket, 405);
-  finalAnswer(socket, rejectStatus[error.code ?? ''] ?? 400);
+  finalAnswer(socket, rejectStatus.get(error.code ?? '') ?? 400);
 }
 
 /** CONNECT is no method of this server: 405, where node:http would close without a word. */
