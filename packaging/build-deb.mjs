@@ -1,5 +1,5 @@
 // `npm run package:deb`: the Debian package around the single executable (build it first with
-// `npm run build:sea`), built with dpkg-deb into dist/deb/healthcheckd_<version>_<arch>.deb.
+// `npm run build:sea`), built with dpkg-deb into build/deb/healthcheckd_<version>_<arch>.deb.
 import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
@@ -20,10 +20,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const debArch = { x64: 'amd64', arm64: 'arm64' }[process.arch];
 if (!debArch) throw new Error(`no Debian architecture for ${process.arch}`);
-const executable = join(root, 'dist', 'sea', `healthcheckd-linux-${process.arch}`);
+const executable = join(root, 'build', 'sea', `healthcheckd-linux-${process.arch}`);
 if (!existsSync(executable)) throw new Error(`${executable} missing: run npm run build:sea first`);
 
-const out = join(root, 'dist', 'deb');
+const out = join(root, 'build', 'deb');
 const tree = join(out, `healthcheckd_${pkg.version}_${debArch}`);
 rmSync(out, { recursive: true, force: true });
 

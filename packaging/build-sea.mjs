@@ -1,5 +1,5 @@
 // `npm run build:sea`: bundles the program into one CommonJS file (esbuild) and turns a copy of
-// this Node binary into `dist/sea/healthcheckd-linux-<arch>` that carries it (Node's single
+// this Node binary into `build/sea/healthcheckd-linux-<arch>` that carries it (Node's single
 // executable applications: https://nodejs.org/api/single-executable-applications.html).
 // The result runs on a host with no Node installed.
 import { execFileSync } from 'node:child_process';
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = join(root, 'dist', 'sea');
+const out = join(root, 'build', 'sea');
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const executable = join(out, `healthcheckd-linux-${process.arch}`);
 

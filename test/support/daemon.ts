@@ -46,7 +46,10 @@ export function startCli(
   args: readonly string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): CliProcess {
-  const child = spawn(process.execPath, [binPath, ...args], {
+  // HEALTHCHECKD_BIN runs the suite against another build of the CLI: the single executable.
+  const bin = process.env.HEALTHCHECKD_BIN;
+  const [file, argv] = bin ? [bin, [...args]] : [process.execPath, [binPath, ...args]];
+  const child = spawn(file, argv, {
     cwd: options.cwd ?? repoRoot,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
