@@ -45,14 +45,15 @@ export interface DaemonOptions {
 export async function startDaemon(initial: LoadedConfig, options: DaemonOptions): Promise<Daemon> {
   const { logger } = options;
   const tracker = createProcessTracker();
+  // Looked up once: `user` takes a restart, so a reload cannot switch checks to another user.
+  const credentials = checkCredentials(initial.config.daemon.user);
   const pidfile = acquirePidfile(initial.config.daemon.pidfile, logger);
   let drain: MaintenanceFlag | null = null;
   let current!: Runtime;
   const deps: RuntimeDeps = {
     tracker,
     logger,
-    // Looked up once: `user` takes a restart, so a reload cannot switch checks to another user.
-    credentials: checkCredentials(initial.config.daemon.user),
+    credentials,
     drain: () => drain,
     metrics: createMetrics({
       checks: () => current.checks.all.map((runner) => toReport(runner.snapshot())),
