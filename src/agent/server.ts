@@ -1,4 +1,5 @@
 import { listenOn } from '../util/listen.js';
+import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 
@@ -18,8 +19,11 @@ export interface AgentServerDeps {
 export interface AgentServer {
   /** Resolves with the bound port once listening; rejects with a HealthcheckdError. */
   readonly listen: (port: number, host: string) => Promise<number>;
-  /** Stops accepting and destroys open connections. */
-  readonly close: () => Promise<void>;
+  /**
+   * Stops accepting; a connection still waiting for its line gets `graceMs` to receive it, a
+   * connection that has its line is closed at once, whatever is left is destroyed after.
+   */
+  readonly close: (graceMs: number) => Promise<void>;
   /** Swaps the line source (on reload) without rebinding. */
   readonly setLine: (line: Line) => void;
 }
@@ -47,18 +51,14 @@ export function createAgentServer(deps: AgentServerDeps): AgentServer {
   });
   server.maxConnections = deps.maxConnections ?? 1_024;
   server.on('drop', warnDrops(logger, server.maxConnections));
+  // Registered once: a server listened on again (a rollback on reload) adds no second one.
+  server.on('error', (error) => {
+    if (server.listening) logger.error({ err: error }, `agent: server error: ${error.message}`);
+  });
   return {
-    listen: async (port, host) => {
-      const bound = await listenOn(server, port, host, {
-        label: `agent port ${port}`,
-        fix: 'in [agent]',
-      });
-      server.on('error', (error) =>
-        logger.error({ err: error }, `agent: server error: ${error.message}`),
-      );
-      return bound;
-    },
-    close: () => close(server, sockets),
+    listen: (port, host) =>
+      listenOn(server, port, host, { label: `agent port ${port}`, fix: 'in [agent]' }),
+    close: (graceMs) => close(server, sockets, graceMs),
     setLine: (next) => void (line = next),
   };
 }
@@ -101,10 +101,24 @@ function warnDrops(logger: Logger, maxConnections: number): () => void {
   };
 }
 
-function close(server: Server, sockets: Set<Socket>): Promise<void> {
+function close(server: Server, sockets: Set<Socket>, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
-    for (const socket of sockets) socket.destroy();
-    if (!server.listening) return resolve();
-    server.close(() => resolve());
+    const force = setTimeout(() => {
+      for (const socket of sockets) socket.destroy();
+    }, graceMs);
+    for (const socket of sockets) closeOnceAnswered(socket);
+    const done = (): void => {
+      clearTimeout(force);
+      resolve();
+    };
+    if (server.listening) server.close(done);
+    else if (sockets.size === 0) done();
+    else void Promise.all([...sockets].map((socket) => once(socket, 'close'))).then(done);
   });
+}
+
+/** A socket that has sent its line is destroyed once the line is flushed, not at its deadline. */
+function closeOnceAnswered(socket: Socket): void {
+  if (socket.writableFinished) socket.destroy();
+  else socket.once('finish', () => socket.destroy());
 }

@@ -20,12 +20,7 @@ export function createCheckSet(
   deps: RunnerDeps,
   previous?: CheckSet,
 ): CheckSet {
-  const all = definitions.map((definition) => {
-    const old = previous?.byName.get(definition.name);
-    const keep = old && sameDefinition(old.definition, definition);
-    if (!keep) return createRunner(definition, deps);
-    return createRunner(definition, deps, old.snapshot().state, old.running());
-  });
+  const all = carryOver(definitions, deps, previous);
   const byName = new Map(all.map((runner) => [runner.definition.name, runner]));
   const byGroup = new Map<string, CheckRunner[]>();
   for (const runner of all) {
@@ -40,6 +35,23 @@ export function createCheckSet(
     start: () => all.forEach((runner) => runner.start()),
     stop: () => all.forEach((runner) => runner.stop()),
   };
+}
+
+/**
+ * The runners, each keeping the state of an unchanged check. A function of its own so that the
+ * closures of the new set do not share a scope with `previous` and keep it alive.
+ */
+function carryOver(
+  definitions: readonly CheckDefinition[],
+  deps: RunnerDeps,
+  previous: CheckSet | undefined,
+): CheckRunner[] {
+  return definitions.map((definition) => {
+    const old = previous?.byName.get(definition.name);
+    const keep = old && sameDefinition(old.definition, definition);
+    if (!keep) return createRunner(definition, deps);
+    return createRunner(definition, deps, old.snapshot().state, old.running());
+  });
 }
 
 /** Definitions are the same when everything but where they were written is the same. */

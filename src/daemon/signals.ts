@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 
 export interface SignalTargets {
   readonly stop: () => Promise<void>;
+  /** Serialises reloads itself (the daemon's reload queue): every SIGHUP is handed to it. */
   readonly reload: () => Promise<void>;
   /** A second SIGTERM/SIGINT: clean up what can be cleaned at once and exit. */
   readonly abort: () => void;
@@ -9,13 +10,11 @@ export interface SignalTargets {
 }
 
 /**
- * SIGTERM/SIGINT stop gracefully, a second one aborts; SIGHUP reloads (one reload at a time,
- * a SIGHUP during a reload runs one more afterwards). Returns a function that uninstalls.
+ * SIGTERM/SIGINT stop gracefully, a second one aborts; SIGHUP reloads (after a stop began it
+ * is ignored). Returns a function that uninstalls the handlers.
  */
 export function installSignals(targets: SignalTargets): () => void {
   let stopping = false;
-  let reloading: Promise<void> | null = null;
-  let again = false;
   const onStop = (signal: NodeJS.Signals): void => {
     if (stopping) return targets.abort();
     stopping = true;
@@ -24,20 +23,9 @@ export function installSignals(targets: SignalTargets): () => void {
   };
   const onReload = (): void => {
     if (stopping) return;
-    if (reloading) {
-      again = true;
-      return;
-    }
-    targets.logger.info({ signal: 'SIGHUP' }, 'SIGHUP: reloading config');
-    const reload = targets.reload().catch((error: unknown) => {
+    targets.logger.debug({ signal: 'SIGHUP' }, 'SIGHUP: reload asked');
+    targets.reload().catch((error: unknown) => {
       targets.logger.error({ err: error }, 'reload failed; keeping the running config');
-    });
-    reloading = reload.finally(() => {
-      reloading = null;
-      if (again) {
-        again = false;
-        onReload();
-      }
     });
   };
   process.on('SIGTERM', onStop);

@@ -31,14 +31,14 @@ export function listenOn(
   });
 }
 
-/** True for the error `listenOn` gives when the port is taken. */
+/** True for the error `listenOn` gives when the port is taken (by its cause's code, not its text). */
 export function isAddressInUse(error: unknown): boolean {
   return (
-    error instanceof HealthcheckdError && error.code === 'E_LISTEN' && error.message.includes(inUse)
+    error instanceof HealthcheckdError &&
+    error.code === 'E_LISTEN' &&
+    (error.cause as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE'
   );
 }
-
-const inUse = ' is in use; ';
 
 function listenError(
   error: NodeJS.ErrnoException,
@@ -48,7 +48,7 @@ function listenError(
 ): HealthcheckdError {
   const where = `cannot listen on ${host}:${port}`;
   const because: Record<string, string> = {
-    EADDRINUSE: `${name.label}${inUse}stop the other process or choose another port ${name.fix}`,
+    EADDRINUSE: `${name.label} is in use; stop the other process or choose another port ${name.fix}`,
     EACCES: `permission denied for ${name.label}; use a port above 1023 or start as root`,
     EADDRNOTAVAIL: `address ${host} is not on this host; fix bind`,
     ENOTFOUND: `address ${host} is not on this host; fix bind`,
@@ -56,6 +56,8 @@ function listenError(
   return new HealthcheckdError(
     'E_LISTEN',
     `${where}: ${because[error.code ?? ''] ?? error.message}`,
+    [],
+    { cause: error },
   );
 }
 

@@ -7,9 +7,9 @@ import { createAgentServer, failClosedLine, type AgentServerDeps } from '../../s
 import { HealthcheckdError } from '../../src/errors.js';
 import { fetchLine, memoryLogger, open, readAll, silentLogger } from '../support/agent.js';
 
-const closers: (() => Promise<void>)[] = [];
+const closers: ((graceMs: number) => Promise<void>)[] = [];
 after(async () => {
-  await Promise.all(closers.map((close) => close()));
+  await Promise.all(closers.map((close) => close(0)));
 });
 
 async function start(overrides: Partial<AgentServerDeps> = {}): Promise<number> {
@@ -176,13 +176,13 @@ describe('createAgentServer', () => {
         assert.match(error.message, new RegExp(`agent port ${port} is in use`));
         return true;
       });
-      await server.close();
+      await server.close(0);
     } finally {
       other.close();
     }
   });
 
-  it('close() stops accepting and destroys open connections', async () => {
+  it('close(0) stops accepting and destroys open connections', async () => {
     const server = createAgentServer({
       line: () => new Promise<string>(() => undefined),
       logger: silentLogger,
@@ -191,7 +191,7 @@ describe('createAgentServer', () => {
     const socket = await open(port);
     const closed = once(socket, 'close');
     const started = Date.now();
-    await server.close();
+    await server.close(0);
     await closed;
     assert.ok(Date.now() - started < 1_000);
     await assert.rejects(open(port), /ECONNREFUSED/);

@@ -1,0 +1,101 @@
+import type { Logger } from 'pino';
+import type { LoadedConfig } from '../config/load.js';
+import { HealthcheckdError } from '../errors.js';
+import type { ResolvedConfig } from '../types.js';
+import {
+  assembleRuntime,
+  closeGraceMs,
+  httpAddress,
+  type Runtime,
+  type RuntimeDeps,
+} from './runtime.js';
+
+/** Reloads one at a time: the one place that serialises them. */
+export interface ReloadQueue {
+  /**
+   * Asks for a reload. None under way: it starts now. One under way: one more runs after it
+   * (asked again meanwhile, still one). Resolves once the reload that covers this ask ran.
+   */
+  readonly request: () => Promise<void>;
+  /** No reload starts any more; resolves once the one under way, if any, has finished. */
+  readonly close: () => Promise<void>;
+}
+
+/** Creates the queue around `run`, one reload. */
+export function createReloadQueue(run: () => Promise<void>): ReloadQueue {
+  let running: Promise<void> | null = null;
+  let queued: Promise<void> | null = null;
+  let closed = false;
+  const start = (): Promise<void> => {
+    running = run().finally(() => (running = null));
+    return running;
+  };
+  const next = (): Promise<void> | undefined => {
+    queued = null;
+    return closed ? undefined : start();
+  };
+  return {
+    request() {
+      if (closed) return Promise.resolve();
+      if (!running) return start();
+      queued ??= running.then(next, next);
+      return queued;
+    },
+    async close() {
+      closed = true;
+      await Promise.allSettled([running, queued]);
+    },
+  };
+}
+
+/**
+ * One reload: re-reads the config and moves to it. An invalid config, or one whose ports
+ * cannot be bound, is logged and `current` stays; otherwise `current` is retired, its
+ * replaced servers closed, and the new runtime returned.
+ */
+export async function reloadRuntime(
+  current: Runtime,
+  load: () => LoadedConfig,
+  deps: RuntimeDeps,
+): Promise<Runtime> {
+  const { logger } = deps;
+  let config: ResolvedConfig;
+  try {
+    config = load().config;
+  } catch (error) {
+    logRefusal(logger, error, 'invalid config');
+    return current;
+  }
+  let next;
+  try {
+    next = await assembleRuntime(config, deps, current);
+  } catch (error) {
+    logRefusal(logger, error, 'cannot apply config');
+    return current;
+  }
+  current.retire();
+  next.runtime.start();
+  await next.commit(closeGraceMs);
+  logger.level = config.daemon.logLevel;
+  warnRestartOnly(logger, current.config, config);
+  const checks = config.checks.map((check) => check.name);
+  logger.info({ address: httpAddress(next.runtime), checks }, 'config reloaded');
+  return next.runtime;
+}
+
+/** A HealthcheckdError refuses the reload; anything else is a bug and goes up. */
+function logRefusal(logger: Logger, error: unknown, what: string): void {
+  if (!(error instanceof HealthcheckdError)) throw error;
+  logger.error(
+    { problems: error.details },
+    `reload refused (${what}), keeping the running config: ${[error.message, ...error.details].join('; ')}`,
+  );
+}
+
+function warnRestartOnly(logger: Logger, before: ResolvedConfig, after: ResolvedConfig): void {
+  const keys = ['pidfile', 'logFormat', 'user'] as const;
+  const changed = keys.filter((key) => before.daemon[key] !== after.daemon[key]);
+  if (changed.length > 0) {
+    logger.warn({ changed }, `changes to ${changed.join(', ')} take effect after a restart`);
+  }
+}
