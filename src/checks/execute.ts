@@ -17,10 +17,11 @@ export interface ExecuteDeps {
   /** Run commands as this user (set when started as root with `user`). */
   readonly credentials?: Credentials;
   /**
-   * Take the direct-exec shortcut where it cannot change a result. Default true; false for
-   * `healthcheckd check`, whose few runs would not repay learning the shell's environment.
+   * Decides which runs may skip the shell. Default: the shortcut where it cannot change a
+   * result, for checks run as the daemon's own user; null: every command through the shell
+   * (`healthcheckd check`, whose few runs would not repay learning the shell's environment).
    */
-  readonly directExec?: boolean;
+  readonly direct?: DirectExec | null;
 }
 
 /** Runs one check once and gives its result; never rejects for a failing check. */
@@ -36,7 +37,7 @@ export function executorFor(
   tracker: ProcessTracker,
   credentials: Credentials | null,
   limiter: Limiter = createLimiter(settings.maxConcurrent),
-  options: Pick<ExecuteDeps, 'directExec'> = {},
+  options: Pick<ExecuteDeps, 'direct'> = {},
 ): Execute {
   return createExecutor({
     shell: settings.shell,
@@ -92,9 +93,12 @@ export function createExecutor(deps: ExecuteDeps): Execute {
  * shell's PATH search and permission checks would be made with other ids than ours.
  */
 function directExecFor(deps: ExecuteDeps, env: NodeJS.ProcessEnv): DirectExec {
-  const enabled = deps.directExec !== false && deps.credentials === undefined;
-  return enabled ? createDirectExec({ shell: deps.shell, env }) : { plan: () => null };
+  if (deps.direct !== undefined) return deps.direct ?? throughShell;
+  if (deps.credentials !== undefined) return throughShell;
+  return createDirectExec({ shell: deps.shell, env });
 }
+
+const throughShell: DirectExec = { plan: () => null };
 
 /** How a command check runs through the shell: with `user`, as that user, with its HOME. */
 function commandSpec(

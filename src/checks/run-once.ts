@@ -27,7 +27,7 @@ export function startCheckOnce(config: ResolvedConfig, names: readonly string[])
     tracker,
     checkCredentials(config.daemon.user),
     undefined,
-    { directExec: false },
+    { direct: null },
   );
   const report = Promise.all(chosen.map((definition) => execute(definition))).then((results) => {
     tracker.killAll();
