@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 
 /**
  * What the shell does to the environment of a program it runs from `shell -c 'program'`:
@@ -13,6 +13,7 @@ export interface ShellEnvEffect {
 }
 
 const probeTimeoutMs = 5_000;
+const maxOutput = 1 << 20;
 
 /** The environment as a program receives it: what spawn passes of `env`. */
 function received(env: NodeJS.ProcessEnv): Map<string, string> {
@@ -52,7 +53,8 @@ export function envEffect(
 /**
  * Runs `env -0` through `shell` with `env` and learns what the shell changed; null when the
  * shell said anything on stderr (xtrace, a startup file), failed, or took too long: then
- * commands keep going through the shell. `envFile` is where `env` is found on PATH.
+ * commands keep going through the shell. `envFile` is where `env` is found on PATH. Stdin is
+ * closed as for a check: bash reads ~/.bashrc when its stdin is a socket (it takes it for sshd).
  */
 export function probeShellEnv(
   shell: string,
@@ -60,15 +62,23 @@ export function probeShellEnv(
   envFile: string,
 ): Promise<ShellEnvEffect | null> {
   return new Promise((resolve) => {
-    execFile(
-      shell,
-      ['-c', 'env -0'],
-      { env, timeout: probeTimeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 20 },
-      (error, stdout, stderr) => {
-        if (error || stderr !== '') return resolve(null);
-        resolve(envEffect(env, parseEnvOutput(stdout), envFile));
-      },
-    );
+    const child = spawn(shell, ['-c', 'env -0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let size = 0;
+    let clean = true;
+    const timer = setTimeout(() => child.kill('SIGKILL'), probeTimeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxOutput) out.push(chunk);
+      else clean = false;
+    });
+    child.stderr.on('data', () => (clean = false));
+    child.once('error', () => (clean = false));
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      if (!clean || code !== 0) return resolve(null);
+      resolve(envEffect(env, parseEnvOutput(Buffer.concat(out).toString()), envFile));
+    });
   });
 }
 
