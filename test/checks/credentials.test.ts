@@ -35,8 +35,14 @@ describe('parsePasswdLine', () => {
 
 describe('checkCredentials', () => {
   it('is null without user, and for a daemon that is not root', () => {
-    assert.equal(checkCredentials(null, true, () => nobody), null);
-    assert.equal(checkCredentials('nobody', false, () => nobody), null);
+    assert.equal(
+      checkCredentials(null, true, () => nobody),
+      null,
+    );
+    assert.equal(
+      checkCredentials('nobody', false, () => nobody),
+      null,
+    );
   });
 
   it('gives the passwd entry of the user', () => {

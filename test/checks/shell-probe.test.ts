@@ -15,17 +15,14 @@ describe('envEffect and applyEffect', () => {
       ['_', '/usr/bin/env'],
     ]);
     const effect = envEffect(given, seen, '/usr/bin/env');
-    assert.deepEqual(
-      effect,
-      {
-        set: new Map([
-          ['PWD', '/srv'],
-          ['SHLVL', '0'],
-        ]),
-        unset: ['OLDPWD'],
-        programPath: '_',
-      },
-    );
+    assert.deepEqual(effect, {
+      set: new Map([
+        ['PWD', '/srv'],
+        ['SHLVL', '0'],
+      ]),
+      unset: ['OLDPWD'],
+      programPath: '_',
+    });
     assert.deepEqual(applyEffect({ ...given, HEALTHCHECKD_CHECK: 'db' }, effect, '/bin/printenv'), {
       PATH: '/bin',
       KEEP: 'same',
@@ -42,22 +39,30 @@ describe('probeShellEnv', () => {
   const envFile = findProgram('env', env.PATH);
 
   for (const shell of ['/bin/bash', '/bin/dash']) {
-    it(`asks ${shell}`, {
-      timeout: 20_000,
-      skip: isExecutableFile(shell) && envFile ? false : `${shell} or env missing`,
-    }, async () => {
-      const effect = await probeShellEnv(shell, env, envFile ?? '/usr/bin/env');
-      assert.ok(effect, 'the probe answered');
-      assert.equal(effect.set.get('PWD'), process.cwd());
-      if (shell.endsWith('bash')) assert.equal(effect.programPath, '_');
-    });
+    it(
+      `asks ${shell}`,
+      {
+        timeout: 20_000,
+        skip: isExecutableFile(shell) && envFile ? false : `${shell} or env missing`,
+      },
+      async () => {
+        const effect = await probeShellEnv(shell, env, envFile ?? '/usr/bin/env');
+        assert.ok(effect, 'the probe answered');
+        assert.equal(effect.set.get('PWD'), process.cwd());
+        if (shell.endsWith('bash')) assert.equal(effect.programPath, '_');
+      },
+    );
   }
 
-  it('gives up when the shell writes to stderr (a startup file, xtrace)', {
-    timeout: 20_000,
-    skip: isExecutableFile('/bin/bash') ? false : 'bash missing',
-  }, async () => {
-    const traced = { ...env, SHELLOPTS: 'xtrace' };
-    assert.equal(await probeShellEnv('/bin/bash', traced, envFile ?? '/usr/bin/env'), null);
-  });
+  it(
+    'gives up when the shell writes to stderr (a startup file, xtrace)',
+    {
+      timeout: 20_000,
+      skip: isExecutableFile('/bin/bash') ? false : 'bash missing',
+    },
+    async () => {
+      const traced = { ...env, SHELLOPTS: 'xtrace' };
+      assert.equal(await probeShellEnv('/bin/bash', traced, envFile ?? '/usr/bin/env'), null);
+    },
+  );
 });

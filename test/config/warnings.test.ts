@@ -24,7 +24,10 @@ describe('config warnings', () => {
       '[healthcheckd]\ntimeout = 30s\n[check:a]\ncommand = true\ninterval = 5s\nmax_age = 20s\n',
     );
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0] ?? '', /timeout 30s is longer than max_age - interval \(20s - 5s = 15s\)/);
+    assert.match(
+      warnings[0] ?? '',
+      /timeout 30s is longer than max_age - interval \(20s - 5s = 15s\)/,
+    );
   });
 
   it('is quiet when the timeout fits, and for checks run on request', () => {

@@ -37,39 +37,43 @@ describe('healthcheckd check, interrupted', () => {
     ['SIGTERM', 143],
     ['SIGHUP', 129],
   ] as const) {
-    it(`${signal}: kills the runs' process groups and exits ${code}`, {
-      timeout: 30_000,
-    }, async () => {
-      const pids = join(dir.path, `${signal}.pids`);
-      const file = join(dir.path, `${signal}.config`);
-      // Two processes in the group: the shell and a sleep it waits for.
-      writeFileSync(
-        file,
-        '[check:long]\n' +
-          `command = "echo $$ >> ${pids}; sleep 30 & echo $! >> ${pids}; wait"\n` +
-          'timeout = 25s\n' +
-          '[check:short]\ncommand = true\n',
-      );
-      const cli = startCliChild(['check', file], { cwd: dir.path });
-      try {
-        assert.ok(await pollUntil(() => pidsIn(pids).length === 2, 15_000), 'the check started');
-        const running = pidsIn(pids);
-        assert.ok(running.every(alive));
-        cli.child.kill(signal);
-        const exit = await cli.exited;
-        assert.equal(exit.code, code, cli.stderr());
-        assert.match(cli.stderr(), new RegExp(`stopped by ${signal}`));
-        assert.equal(cli.stdout(), '', 'no verdict is printed');
-        assert.ok(
-          await pollUntil(() => !running.some(alive), 5_000),
-          `left alive: ${running.filter(alive).join(' ')}`,
+    it(
+      `${signal}: kills the runs' process groups and exits ${code}`,
+      {
+        timeout: 30_000,
+      },
+      async () => {
+        const pids = join(dir.path, `${signal}.pids`);
+        const file = join(dir.path, `${signal}.config`);
+        // Two processes in the group: the shell and a sleep it waits for.
+        writeFileSync(
+          file,
+          '[check:long]\n' +
+            `command = "echo $$ >> ${pids}; sleep 30 & echo $! >> ${pids}; wait"\n` +
+            'timeout = 25s\n' +
+            '[check:short]\ncommand = true\n',
         );
-      } finally {
-        cli.child.kill('SIGKILL');
-        for (const pid of pidsIn(pids)) {
-          if (alive(pid)) process.kill(pid, 'SIGKILL');
+        const cli = startCliChild(['check', file], { cwd: dir.path });
+        try {
+          assert.ok(await pollUntil(() => pidsIn(pids).length === 2, 15_000), 'the check started');
+          const running = pidsIn(pids);
+          assert.ok(running.every(alive));
+          cli.child.kill(signal);
+          const exit = await cli.exited;
+          assert.equal(exit.code, code, cli.stderr());
+          assert.match(cli.stderr(), new RegExp(`stopped by ${signal}`));
+          assert.equal(cli.stdout(), '', 'no verdict is printed');
+          assert.ok(
+            await pollUntil(() => !running.some(alive), 5_000),
+            `left alive: ${running.filter(alive).join(' ')}`,
+          );
+        } finally {
+          cli.child.kill('SIGKILL');
+          for (const pid of pidsIn(pids)) {
+            if (alive(pid)) process.kill(pid, 'SIGKILL');
+          }
         }
-      }
-    });
+      },
+    );
   }
 });
