@@ -1,8 +1,8 @@
 import { asMonotonicMs, monotonicNow } from '../util/clock.js';
 import type { CheckDefinition, DaemonSettings, RunResult } from '../types.js';
-import type { Credentials } from './credentials.js';
+import { userEnvironment, type Credentials } from './credentials.js';
 import { runCommand, type CommandSpec } from './command.js';
-import { directArgv } from './direct-exec.js';
+import { createDirectExec, type DirectExec } from './direct-exec.js';
 import { runHttpGet } from './http-get.js';
 import { createLimiter, type Limiter } from './limiter.js';
 import type { ProcessTracker } from './process-tracker.js';
@@ -17,6 +17,12 @@ export interface ExecuteDeps {
   readonly env?: NodeJS.ProcessEnv;
   /** Run commands as this user (set when started as root with `user`). */
   readonly credentials?: Credentials;
+  /**
+   * Decides which runs may skip the shell. Default: the shortcut where it cannot change a
+   * result, for checks run as the daemon's own user; null: every command through the shell
+   * (`healthcheckd check`, whose few runs would not repay learning the shell's environment).
+   */
+  readonly direct?: DirectExec | null;
 }
 
 /** Runs one check once and gives its result; never rejects for a failing check. */
@@ -32,25 +38,31 @@ export function executorFor(
   tracker: ProcessTracker,
   credentials: Credentials | null,
   limiter: Limiter = createLimiter(settings.maxConcurrent),
+  options: Pick<ExecuteDeps, 'direct'> = {},
 ): Execute {
   return createExecutor({
     shell: settings.shell,
     limiter,
     tracker,
     ...(credentials ? { credentials } : {}),
+    ...options,
   });
 }
 
 /** Creates the function that runs a check once: a slot from the limiter, then the check itself. */
 export function createExecutor(deps: ExecuteDeps): Execute {
+  const env = { ...(deps.env ?? process.env) };
+  const direct = directExecFor(deps, env);
   const specs = new WeakMap<CheckDefinition, CommandSpec>();
   const specFor = (definition: CheckDefinition): CommandSpec => {
     let spec = specs.get(definition);
     if (!spec) {
-      spec = commandSpec(definition, deps);
+      spec = commandSpec(definition, deps, env);
       specs.set(definition, spec);
     }
-    return spec;
+    // Decided at every run: the program file or the PATH may have changed since the last.
+    const run = direct.plan(spec.command, spec.env);
+    return run === null ? spec : { ...spec, argv: run.argv, env: run.env };
   };
   return async (definition) => {
     const started = monotonicNow();
@@ -77,14 +89,36 @@ export function createExecutor(deps: ExecuteDeps): Execute {
   };
 }
 
-function commandSpec(definition: CheckDefinition, deps: ExecuteDeps): CommandSpec {
+/**
+ * The shortcut applies to checks that run as the daemon's own user: for another user, the
+ * shell's PATH search and permission checks would be made with other ids than ours.
+ */
+function directExecFor(deps: ExecuteDeps, env: NodeJS.ProcessEnv): DirectExec {
+  if (deps.direct !== undefined) return deps.direct ?? throughShell;
+  if (deps.credentials !== undefined) return throughShell;
+  return createDirectExec({ shell: deps.shell, env });
+}
+
+const throughShell: DirectExec = { plan: () => null };
+
+/** How a command check runs through the shell: with `user`, as that user, with its HOME. */
+function commandSpec(
+  definition: CheckDefinition,
+  deps: ExecuteDeps,
+  env: NodeJS.ProcessEnv,
+): CommandSpec {
+  const { credentials } = deps;
   return {
     command: definition.target,
     shell: deps.shell,
-    argv: directArgv(definition.target),
-    env: { ...(deps.env ?? process.env), HEALTHCHECKD_CHECK: definition.name },
+    argv: null,
+    env: {
+      ...env,
+      ...(credentials ? userEnvironment(credentials) : {}),
+      HEALTHCHECKD_CHECK: definition.name,
+    },
     warnExitCodes: definition.warnExitCodes,
-    ...(deps.credentials ?? {}),
+    ...(credentials ? { uid: credentials.uid, gid: credentials.gid } : {}),
   };
 }
 

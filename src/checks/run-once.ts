@@ -11,19 +11,31 @@ import type {
   RunResult,
 } from '../types.js';
 
-/** Runs the chosen checks once each (all of them when `names` is empty) and reports them. */
-export async function checkOnce(
-  config: ResolvedConfig,
-  names: readonly string[],
-): Promise<EndpointReport> {
+/** One-shot runs under way: their report to come, and a way to kill them all. */
+export interface OneShot {
+  readonly report: Promise<EndpointReport>;
+  /** SIGKILLs the process group of every run still going (an interrupted `check`). */
+  readonly killAll: () => void;
+}
+
+/** Starts the chosen checks once each (all of them when `names` is empty). */
+export function startCheckOnce(config: ResolvedConfig, names: readonly string[]): OneShot {
   const chosen = choose(config.checks, names);
   const tracker = createProcessTracker();
-  const execute = executorFor(config.daemon, tracker, checkCredentials(config.daemon.user));
-  const results = await Promise.all(chosen.map((definition) => execute(definition)));
-  tracker.killAll();
-  return combine(
-    chosen.map((definition, index) => report(definition, results[index] as RunResult)),
+  const execute = executorFor(
+    config.daemon,
+    tracker,
+    checkCredentials(config.daemon.user),
+    undefined,
+    { direct: null },
   );
+  const report = Promise.all(chosen.map((definition) => execute(definition))).then((results) => {
+    tracker.killAll();
+    return combine(
+      chosen.map((definition, index) => reportOf(definition, results[index] as RunResult)),
+    );
+  });
+  return { report, killAll: tracker.killAll };
 }
 
 function choose(
@@ -42,7 +54,7 @@ function choose(
   });
 }
 
-function report(definition: CheckDefinition, result: RunResult): CheckReport {
+function reportOf(definition: CheckDefinition, result: RunResult): CheckReport {
   return {
     name: definition.name,
     kind: definition.kind,

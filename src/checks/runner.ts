@@ -29,9 +29,15 @@ export interface CheckRunner {
   readonly start: () => void;
   readonly stop: () => void;
   /** The run in flight, if any (handed to the runner that replaces this one on reload). */
-  readonly running: () => Promise<CheckSnapshot> | null;
+  readonly running: () => RunInFlight | null;
   /** Logs, once, a last result that has just grown older than max_age (it now counts as fail). */
   readonly noticeStale: () => void;
+}
+
+/** A run under way: its snapshot to come, and when it started (its timeout runs from there). */
+export interface RunInFlight {
+  readonly done: Promise<CheckSnapshot>;
+  readonly startedAt: MonotonicMs;
 }
 
 export interface RunnerDeps {
@@ -49,19 +55,20 @@ export function createRunner(
   definition: CheckDefinition,
   deps: RunnerDeps,
   previous?: CheckState,
-  running?: Promise<CheckSnapshot> | null,
+  running?: RunInFlight | null,
 ): CheckRunner {
   const now = deps.now ?? monotonicNow;
   let state = previous ?? initialState(epochNow());
-  let inFlight: Promise<CheckSnapshot> | null = null;
+  let inFlight: RunInFlight | null = null;
   // A run handed over by the runner this one replaces (reload): joined, never run twice.
   if (running) {
-    inFlight = running
-      .then((done) => {
-        state = done.state;
+    const done = running.done
+      .then((finished) => {
+        state = finished.state;
         return snapshot();
       })
       .finally(() => (inFlight = null));
+    inFlight = { done, startedAt: running.startedAt };
   }
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -70,12 +77,13 @@ export function createRunner(
   const snapshot = (): CheckSnapshot => ({
     definition,
     state,
-    stale: isStale(definition, state, now()),
+    stale: isStale(definition, state, inFlight, now()),
   });
 
   const run = (): Promise<CheckSnapshot> => {
-    if (inFlight) return inFlight;
-    inFlight = deps
+    if (inFlight) return inFlight.done;
+    const startedAt = now();
+    const done = deps
       .execute(definition)
       .catch((error: unknown) => internalFailure(error))
       .then((result) => {
@@ -86,7 +94,8 @@ export function createRunner(
         return snapshot();
       })
       .finally(() => (inFlight = null));
-    return inFlight;
+    inFlight = { done, startedAt };
+    return done;
   };
 
   const schedule = (): void => {
@@ -109,7 +118,7 @@ export function createRunner(
     },
     running: () => inFlight,
     noticeStale() {
-      const stale = isStale(definition, state, now());
+      const stale = isStale(definition, state, inFlight, now());
       if (stale && !staleLogged) {
         const ageMs = state.last ? Math.round(now() - state.last.endedAt) : 0;
         deps.logger.warn(
@@ -131,8 +140,19 @@ function internalFailure(error: unknown): RunResult {
   return failedNow(`[internal error: ${(error as Error).message ?? String(error)}]`);
 }
 
-function isStale(definition: CheckDefinition, state: CheckState, now: MonotonicMs): boolean {
+/**
+ * True when the last result is older than max_age and no run is under way within its timeout:
+ * a run in flight will bring a result (or a timeout's fail) by its deadline, so a check that
+ * is slow but within its timeout does not count as fail between runs.
+ */
+function isStale(
+  definition: CheckDefinition,
+  state: CheckState,
+  inFlight: RunInFlight | null,
+  now: MonotonicMs,
+): boolean {
   if (definition.maxAgeMs === null || state.last === null) return false;
+  if (inFlight !== null && now - inFlight.startedAt <= definition.timeoutMs) return false;
   return now - state.last.endedAt > definition.maxAgeMs;
 }
 

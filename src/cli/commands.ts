@@ -1,4 +1,4 @@
-import { checkOnce } from '../checks/run-once.js';
+import { startCheckOnce } from '../checks/run-once.js';
 import { formatReport } from './format-check.js';
 import { formatConfig } from '../config/format.js';
 import { loadConfig, type ConfigFlags, type LoadedConfig } from '../config/load.js';
@@ -9,6 +9,7 @@ import { createLogger } from '../daemon/logging.js';
 import { parseFor, scopeFor, setDown, setUp } from '../maintenance/operator.js';
 import { formatWallTime } from '../util/clock.js';
 import { installSignals } from '../daemon/signals.js';
+import { interruptedExitCode, onInterrupt } from './interrupt.js';
 import { collectStatus, formatStatus, statusExitCode } from './status-client.js';
 import type { CliIo } from './io.js';
 import { defaultConfigPath, type Args, type CommandName } from './parser.js';
@@ -72,7 +73,8 @@ async function run(args: Args, io: CliIo): Promise<number> {
 }
 
 function validate(args: Args, io: CliIo): number {
-  const { config } = loadConfig(configPath(args), configFlags(args));
+  const { config, warnings } = loadConfig(configPath(args), configFlags(args));
+  for (const warning of warnings) io.stderr(`healthcheckd: warning: ${warning}\n`);
   io.stdout(formatConfig(config));
   return exitCodes.ok;
 }
@@ -80,13 +82,31 @@ function validate(args: Args, io: CliIo): number {
 /** Exit codes of `check` and `status`, Nagios style. */
 const statusExit = { pass: 0, warn: 1, fail: 2 } as const;
 
+/**
+ * `check`: runs the checks once and prints them. Stopped by SIGINT, SIGTERM or SIGHUP, it
+ * kills the process groups of its runs (they are out of reach of the terminal and of a kill
+ * of the CLI's own group) and exits 128 + the signal's number, printing no verdict.
+ */
 async function check(args: Args, io: CliIo): Promise<number> {
   const { config } = loadConfig(configPath(args), configFlags(args));
   const names = args.check === undefined ? [] : [args.check].flat();
-  const report = await checkOnce(config, names);
-  const document = healthDocument(report, config.daemon.exposeOutput);
-  io.stdout(args.json ? `${JSON.stringify(document, null, 2)}\n` : formatReport(report));
-  return statusExit[report.status];
+  const runs = startCheckOnce(config, names);
+  let interrupted!: (code: number) => void;
+  const stopped = new Promise<number>((resolve) => (interrupted = resolve));
+  const uninstall = onInterrupt((signal) => {
+    runs.killAll();
+    io.stderr(`healthcheckd: check stopped by ${signal}; its commands were killed\n`);
+    interrupted(interruptedExitCode(signal));
+  });
+  try {
+    const report = await Promise.race([runs.report, stopped]);
+    if (typeof report === 'number') return report;
+    const document = healthDocument(report, config.daemon.exposeOutput);
+    io.stdout(args.json ? `${JSON.stringify(document, null, 2)}\n` : formatReport(report));
+    return statusExit[report.status];
+  } finally {
+    uninstall();
+  }
 }
 
 /** `--check` as one name: down/up take a single check. */

@@ -9,6 +9,7 @@ import { throwIfProblems, type Problem } from './problems.js';
 import { scanLines } from './raw-lines.js';
 import { resolveConfig } from './resolve.js';
 import { groupSections, interpretEntries, type Sections } from './sections.js';
+import { configWarnings } from './warnings.js';
 
 export type { ConfigFlags } from './flags.js';
 export type { Correction } from './ini-crosscheck.js';
@@ -17,6 +18,8 @@ export type { Correction } from './ini-crosscheck.js';
 export interface LoadedConfig {
   readonly config: ResolvedConfig;
   readonly corrections: readonly Correction[];
+  /** Settings that are valid but probably not meant, as `file:line: message` (`validate` prints them). */
+  readonly warnings: readonly string[];
 }
 
 /** What parsing may look at besides the text: the working directory and the file system. */
@@ -56,7 +59,7 @@ export function parseConfigText(
     problems,
   );
   throwIfProblems(problems, path);
-  return { config, corrections };
+  return { config, corrections, warnings: configWarnings(config) };
 }
 
 const noSections: Sections = { daemon: null, agent: null, checks: [], anyCheckHeader: false };
@@ -73,7 +76,7 @@ function parseFlagsOnly(flags: ConfigFlags, env: ParseEnv): LoadedConfig {
     problems,
   );
   throwIfProblems(problems, null);
-  return { config, corrections: [] };
+  return { config, corrections: [], warnings: configWarnings(config) };
 }
 
 const readErrors: Readonly<Record<string, string>> = {

@@ -1,4 +1,3 @@
-import { accessSync, constants, statSync } from 'node:fs';
 import { isIP, isIPv6 } from 'node:net';
 import { isAbsolute } from 'node:path';
 import { formatDuration, parseDuration } from '../util/duration.js';
@@ -176,15 +175,7 @@ export const percent: Parser<number> = (text) => {
   return match && value >= 1 && value <= 100 ? ok(value) : bad('a percentage from 1% to 100%');
 };
 
-/** True for an existing regular file this process may execute. */
-export function isExecutableFile(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
+export { isExecutableFile } from '../util/default-shell.js';
 
 /** An absolute path to an existing executable file (the shell). */
 export function executable(isExecutable: (file: string) => boolean): Parser<string> {

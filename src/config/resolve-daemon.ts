@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { DaemonSettings } from '../types.js';
+import { defaultShell } from '../util/default-shell.js';
 import type { DaemonOverrides } from './flags.js';
 import { executable } from './parsers.js';
 import { expectedFound, lineProblem, type Problem } from './problems.js';
@@ -56,7 +57,7 @@ function resolveShell(
   env: ResolveEnv,
   problems: Problem[],
 ): string {
-  if (shell === null) return env.isExecutable('/bin/bash') ? '/bin/bash' : '/bin/sh';
+  if (shell === null) return defaultShell(env.isExecutable);
   const parsed = executable(env.isExecutable)(shell);
   if (parsed.ok) return shell;
   const line = section === null ? null : lineOf(section, 'shell');
