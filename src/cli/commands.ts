@@ -48,6 +48,7 @@ async function run(args: Args, io: CliIo): Promise<number> {
   for (const correction of initial.corrections) {
     logger.debug(correction, 'config value read from the raw line, not as the ini package read it');
   }
+  for (const warning of initial.warnings) logger.warn({ warning }, warning);
   // Signals are handled from the start: one that arrives while the daemon starts waits for
   // it (a stop then stops it; a reload re-reads the config) instead of killing the process
   // with its pidfile left behind.

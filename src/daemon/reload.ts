@@ -61,7 +61,9 @@ export async function reloadRuntime(
   const { logger } = deps;
   let config: ResolvedConfig;
   try {
-    config = load().config;
+    const loaded = load();
+    config = loaded.config;
+    for (const warning of loaded.warnings) logger.warn({ warning }, warning);
   } catch (error) {
     logRefusal(logger, error, 'invalid config');
     return current;
