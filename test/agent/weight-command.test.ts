@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseWeight, weightFromCommand } from '../../src/agent/weight-command.js';
-import { run } from '../support/agent.js';
+import { run } from '../support/checks.js';
 
 describe('parseWeight', () => {
   it('reads a percentage with or without % and blanks', () => {

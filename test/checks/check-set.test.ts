@@ -4,7 +4,8 @@ import { asMonotonicMs } from '../../src/util/clock.js';
 import { createCheckSet, sameDefinition } from '../../src/checks/check-set.js';
 import type { RunnerDeps } from '../../src/checks/runner.js';
 import type { RunResult } from '../../src/types.js';
-import { definition, result, silentLogger } from '../support/checks.js';
+import { definition, result } from '../support/checks.js';
+import { silentLogger } from '../support/logger.js';
 
 function deps(): RunnerDeps & { ran: string[] } {
   const ran: string[] = [];

@@ -3,7 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import { killGraceMs, signalGroup, terminateGroup } from '../../src/checks/process-group.js';
-import { eventually, groupMembers } from '../support/checks.js';
+import { groupMembers } from '../support/processes.js';
+import { eventually } from '../support/wait.js';
 
 /** Starts `sh -c script` as the leader of a new process group; resolves once it printed `ready`. */
 async function startGroup(script: string): Promise<{ child: ChildProcess; pgid: number }> {

@@ -5,14 +5,9 @@ import { setImmediate as tick } from 'node:timers/promises';
 import { createRunner, type CheckSnapshot, type RunnerDeps } from '../../src/checks/runner.js';
 import { advance, initialState } from '../../src/checks/state.js';
 import type { CheckDefinition, RunResult, Status } from '../../src/types.js';
-import {
-  deferred,
-  definition,
-  eventually,
-  memoryLogger,
-  result,
-  silentLogger,
-} from '../support/checks.js';
+import { definition, result } from '../support/checks.js';
+import { memoryLogger, silentLogger } from '../support/logger.js';
+import { deferred, eventually } from '../support/wait.js';
 
 const cached = { bypassCache: false };
 const noCache = { bypassCache: true };

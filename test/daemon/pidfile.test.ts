@@ -18,7 +18,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { HealthcheckdError } from '../../src/errors.js';
 import { acquirePidfile, isAlive, readPid } from '../../src/daemon/pidfile.js';
-import { eventually, memoryLogger, silentLogger } from '../support/checks.js';
+import { memoryLogger, silentLogger } from '../support/logger.js';
+import { eventually } from '../support/wait.js';
 
 /** A PID that belonged to a process which has exited and been reaped. */
 async function deadPid(): Promise<number> {

@@ -23,17 +23,15 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  freePort,
-  httpRequest,
-  repoRoot,
-  requireProgram,
-  runCli,
-  type RunningDaemon,
-} from '../support/daemon.js';
+import { runCli, type RunningDaemon } from '../support/daemon.js';
+import { httpRequest } from '../support/http-client.js';
+import { freePort, listen } from '../support/listen.js';
+import { repoRoot } from '../support/paths.js';
+import { requirePrograms, requireProgram } from '../support/programs.js';
+import { waitUntil } from '../support/wait.js';
 import {
   adminForcedDrain,
   showServersState,
@@ -42,15 +40,7 @@ import {
   type HaproxyProcess,
   type StatRow,
 } from './haproxy.js';
-import {
-  Cleanup,
-  trackedTempDir,
-  startTrackedDaemon,
-  requirePrograms,
-  spawnGroup,
-  stopDaemon,
-  waitUntil,
-} from './helpers.js';
+import { Cleanup, trackedTempDir, startTrackedDaemon, spawnGroup, stopDaemon } from './helpers.js';
 
 const programs = requirePrograms({ haproxy: { names: ['haproxy'], debian: 'haproxy' } });
 
@@ -101,16 +91,6 @@ interface Cluster {
   traffic(count: number): Promise<Record<string, number>>;
   /** Waits until the worker's status column matches. */
   waitStatus(name: string, pattern: RegExp, ms?: number): Promise<StatRow>;
-}
-
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      resolve(typeof address === 'object' && address ? address.port : 0);
-    });
-  });
 }
 
 /** Starts the workers, their daemons and HAProxy; every piece is registered with `cleanup`. */

@@ -11,37 +11,24 @@ import {
 } from '../../src/http/status-page-format.js';
 import type { CheckReport, RunResult } from '../../src/types.js';
 import { asEpochMs, asMonotonicMs } from '../../src/util/clock.js';
+import { check as baseCheck, run as baseRun } from '../support/checks.js';
 
 const now = Date.UTC(2026, 10, 23, 17, 0, 0);
 const hostile = '<script>alert(1)</script>';
 
-function run(overrides: Partial<RunResult> = {}): RunResult {
-  return {
-    status: 'pass',
-    exitCode: 0,
-    httpStatus: null,
-    signal: null,
-    timedOut: false,
+/** A run that passed 12 s before `now`. */
+const run = (overrides: Partial<RunResult> = {}): RunResult =>
+  baseRun({
     durationMs: 12.4,
     output: 'all good',
     endedAt: asMonotonicMs(now - 12_000),
     time: asEpochMs(now - 12_000),
     ...overrides,
-  };
-}
+  });
 
-function check(name: string, overrides: Partial<CheckReport> = {}): CheckReport {
-  return {
-    name,
-    kind: 'command',
-    status: 'pass',
-    critical: true,
-    since: asEpochMs(now - 3 * 60_000),
-    last: run(),
-    stale: false,
-    ...overrides,
-  };
-}
+/** A passing check, in that state for 3 minutes. */
+const check = (name: string, overrides: Partial<CheckReport> = {}): CheckReport =>
+  baseCheck(name, 'pass', { since: asEpochMs(now - 3 * 60_000), last: run(), ...overrides });
 
 const mixed: readonly CheckReport[] = [
   check('web'),

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { repoRoot, runCli, tempDir, writeConfig } from '../support/daemon.js';
+import { runCli } from '../support/daemon.js';
+import { repoRoot, tempDir, writeConfig } from '../support/paths.js';
 
 describe('configuration errors and validate, from the CLI', () => {
   const dir = tempDir();

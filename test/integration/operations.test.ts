@@ -2,14 +2,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  eventually,
-  httpRequest,
-  runCli,
-  startDaemon,
-  tempDir,
-  type RunningDaemon,
-} from '../support/daemon.js';
+import { runCli, type RunningDaemon, startDaemon } from '../support/daemon.js';
+import { httpRequest } from '../support/http-client.js';
+import { tempDir } from '../support/paths.js';
+import { eventually } from '../support/wait.js';
 
 describe('maintenance: down, up, status', () => {
   const dir = tempDir();

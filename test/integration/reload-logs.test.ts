@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { eventually, freePort, httpRequest, startDaemon, tempDir } from '../support/daemon.js';
+import { startDaemon } from '../support/daemon.js';
+import { httpRequest } from '../support/http-client.js';
+import { freePort } from '../support/listen.js';
+import { tempDir } from '../support/paths.js';
+import { eventually } from '../support/wait.js';
 
 describe('SIGHUP reload and logs', () => {
   const dir = tempDir();

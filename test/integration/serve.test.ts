@@ -4,14 +4,10 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import {
-  httpRequest,
-  repoRoot,
-  requireProgram,
-  startDaemon,
-  tempDir,
-  type RunningDaemon,
-} from '../support/daemon.js';
+import { type RunningDaemon, startDaemon } from '../support/daemon.js';
+import { httpRequest } from '../support/http-client.js';
+import { repoRoot, tempDir } from '../support/paths.js';
+import { requireProgram } from '../support/programs.js';
 
 const run = promisify(execFile);
 

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { alive, httpRequest, startDaemon, tempDir, type RunningDaemon } from '../support/daemon.js';
-import { daemonConfig, stopDaemon } from './procfs.js';
+import { daemonConfig, type RunningDaemon, startDaemon, stopDaemon } from '../support/daemon.js';
+import { httpRequest } from '../support/http-client.js';
+import { tempDir } from '../support/paths.js';
+import { alive } from '../support/processes.js';
 
 /** What came back on one raw connection. */
 interface RawReply {

@@ -3,18 +3,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import {
-  eventually,
-  fixtures,
-  httpRequest,
-  runCli,
-  startCli,
-  startDaemon,
-  tempDir,
-  type CliProcess,
-  type Exit,
-} from '../support/daemon.js';
-import { killAll } from './procfs.js';
+import { type CliProcess, type Exit, runCli, startCli, startDaemon } from '../support/daemon.js';
+import { httpRequest } from '../support/http-client.js';
+import { fixtures, tempDir } from '../support/paths.js';
+import { killAll } from '../support/processes.js';
+import { eventually } from '../support/wait.js';
 
 const rounds = 20;
 /** Bounds the whole race test so that a hang fails it instead of stalling the suite. */

@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import { Agent, request } from 'node:http';
 import { after, describe, it } from 'node:test';
-import { eventually, startDaemon, tempDir, type RunningDaemon } from '../support/daemon.js';
+import { daemonConfig, type RunningDaemon, startDaemon, stopDaemon } from '../support/daemon.js';
+import { tempDir } from '../support/paths.js';
 import {
-  daemonConfig,
   descendantsOf,
   killAll,
   openFds,
   processesWithEnv,
-  stopDaemon,
   uniqueTag,
   zombieChildren,
-} from './procfs.js';
+} from '../support/processes.js';
+import { eventually } from '../support/wait.js';
 
 const total = 10_000;
 const connections = 20;
