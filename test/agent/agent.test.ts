@@ -30,7 +30,7 @@ function agent(overrides: Partial<AgentDeps> = {}): ReturnType<typeof createAgen
   });
 }
 
-describe('createAgent', () => {
+describe('createAgent', { timeout: 30_000 }, () => {
   it('says up ready without weight when weight = none', async () => {
     assert.equal(await agent().line(), 'up ready\n');
   });

@@ -8,7 +8,7 @@ function failing(...checks: EndpointReport['checks']): EndpointReport {
   return { status: 'fail', checks };
 }
 
-describe('failReason', () => {
+describe('failReason', { timeout: 30_000 }, () => {
   it('names the first failing check and its output first line', () => {
     const report = failing(
       check('web', 'pass'),

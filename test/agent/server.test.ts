@@ -10,9 +10,12 @@ import { memoryLogger, silentLogger } from '../support/logger.js';
 import { deferred, eventually, sleep, within } from '../support/wait.js';
 
 const closers: (() => Promise<void>)[] = [];
-after(async () => {
-  await Promise.all(closers.map((close) => close()));
-});
+after(
+  async () => {
+    await Promise.all(closers.map((close) => close()));
+  },
+  { timeout: 30_000 },
+);
 
 async function start(overrides: Partial<AgentServerDeps> = {}): Promise<number> {
   const server = createAgentServer({
@@ -24,7 +27,7 @@ async function start(overrides: Partial<AgentServerDeps> = {}): Promise<number> 
   return server.listen(0, '127.0.0.1');
 }
 
-describe('createAgentServer', () => {
+describe('createAgentServer', { timeout: 30_000 }, () => {
   it('sends exactly one line, then EOF', async () => {
     const port = await start();
     assert.equal(await agentRead(port), 'up ready 73%\n');

@@ -44,7 +44,7 @@ async function run(
   return { result, elapsedMs: Date.now() - started, pgid, tracker };
 }
 
-describe('runCommand: exit status', () => {
+describe('runCommand: exit status', { timeout: 30_000 }, () => {
   it('passes on exit 0', async () => {
     const before = monotonicNow();
     const { result, tracker } = await run('true');
@@ -98,7 +98,7 @@ describe('runCommand: exit status', () => {
   });
 });
 
-describe('runCommand: output and environment', () => {
+describe('runCommand: output and environment', { timeout: 30_000 }, () => {
   it('captures stdout and stderr both', async () => {
     const { result } = await run('echo out; echo err >&2');
     assert.equal(result.status, 'pass');
@@ -134,7 +134,7 @@ describe('runCommand: output and environment', () => {
   });
 });
 
-describe('runCommand: timeout', () => {
+describe('runCommand: timeout', { timeout: 30_000 }, () => {
   it('fails at the timeout and kills the whole process group', async () => {
     const { result, elapsedMs, pgid, tracker } = await run('echo started; sleep 30 & sleep 30', {
       timeoutMs: 300,
@@ -162,7 +162,7 @@ describe('runCommand: timeout', () => {
   });
 });
 
-describe('runCommand: a grandchild holding the output pipe', () => {
+describe('runCommand: a grandchild holding the output pipe', { timeout: 30_000 }, () => {
   it('answers after the grace period and kills the grandchild', async () => {
     const { result, elapsedMs, pgid, tracker } = await run(
       join(fixtures, 'grandchild-holds-pipe.sh'),
@@ -176,7 +176,7 @@ describe('runCommand: a grandchild holding the output pipe', () => {
   });
 });
 
-describe('runCommand: a grandchild holding the output pipe, continued', () => {
+describe('runCommand: a grandchild holding the output pipe, continued', { timeout: 30_000 }, () => {
   it('reports the exit, not a timeout, when the timeout falls in the pipe grace', async (t) => {
     // Timers are the test's: the timeout lands inside the grace however slowly the shell starts.
     t.mock.timers.enable({ apis: ['setTimeout'] });
@@ -197,7 +197,7 @@ describe('runCommand: a grandchild holding the output pipe, continued', () => {
   });
 });
 
-describe('runCommand: failures that are not the command', () => {
+describe('runCommand: failures that are not the command', { timeout: 30_000 }, () => {
   it('fails with a message, and does not throw, when the shell is missing', async () => {
     const tracker = createProcessTracker();
     const result = await within(
@@ -219,7 +219,7 @@ describe('runCommand: failures that are not the command', () => {
   });
 });
 
-describe('runCommand with an argv (no shell)', () => {
+describe('runCommand with an argv (no shell)', { timeout: 30_000 }, () => {
   it('executes the argv directly: no expansion, no shell', async () => {
     const { result } = await run('ignored', { spec: { argv: ['printf', '%s|%s', '$HOME', '*'] } });
     assert.equal(result.status, 'pass');
@@ -263,7 +263,7 @@ describe('runCommand with an argv (no shell)', () => {
   });
 });
 
-describe('runCommand with the process tracker', () => {
+describe('runCommand with the process tracker', { timeout: 30_000 }, () => {
   it('has no group left tracked after passing, failing and signalled runs', async () => {
     const tracker = createProcessTracker();
     await runCommand(spec('true'), 5_000, tracker);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { directArgv } from '../../src/checks/direct-exec.js';
 
-describe('directArgv', () => {
+describe('directArgv', { timeout: 30_000 }, () => {
   it('executes plain words directly', () => {
     assert.deepEqual(directArgv('true'), ['true']);
     assert.deepEqual(directArgv('/usr/lib/check-disk --min 10% /var'), [

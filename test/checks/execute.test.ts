@@ -15,7 +15,7 @@ function executor(slots = 2, env: NodeJS.ProcessEnv = process.env) {
   return { limiter, tracker, execute: createExecutor({ shell: '/bin/sh', limiter, tracker, env }) };
 }
 
-describe('createExecutor', () => {
+describe('createExecutor', { timeout: 30_000 }, () => {
   it('runs a command check with HEALTHCHECKD_CHECK set to its name', async () => {
     const { execute, limiter } = executor();
     const result = await execute(

@@ -7,7 +7,7 @@ import { close, freePort, listen } from '../support/listen.js';
 
 const defaultExpect: readonly StatusRange[] = [{ from: 200, to: 399 }];
 
-describe('statusMatches', () => {
+describe('statusMatches', { timeout: 30_000 }, () => {
   it('matches inclusive ranges', () => {
     const ranges = [
       { from: 200, to: 299 },
@@ -22,7 +22,7 @@ describe('statusMatches', () => {
   });
 });
 
-describe('runHttpGet against a real server', () => {
+describe('runHttpGet against a real server', { timeout: 30_000 }, () => {
   const requested: string[] = [];
   const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {
     '/ok': (_req, res) => res.end('healthy'),

@@ -20,7 +20,7 @@ async function startGroup(script: string): Promise<{ child: ChildProcess; pgid: 
 
 const stubborn = "trap '' TERM; echo ready; while :; do sleep 0.05; done";
 
-describe('signalGroup', () => {
+describe('signalGroup', { timeout: 30_000 }, () => {
   it('signals every process of the group and returns true', async () => {
     const { child, pgid } = await startGroup('sleep 30 & echo ready; sleep 30');
     const exited = once(child, 'exit');
@@ -41,7 +41,7 @@ describe('signalGroup', () => {
   });
 });
 
-describe('terminateGroup', () => {
+describe('terminateGroup', { timeout: 30_000 }, () => {
   it('waits 1 s between SIGTERM and SIGKILL by default', () => {
     assert.equal(killGraceMs, 1000);
   });

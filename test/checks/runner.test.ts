@@ -42,7 +42,7 @@ async function read(
   return runner.read(options);
 }
 
-describe('runner on request: single flight', () => {
+describe('runner on request: single flight', { timeout: 30_000 }, () => {
   it('runs once for ten concurrent reads and gives them all the result', async () => {
     const pending = deferred<RunResult>();
     let calls = 0;
@@ -90,7 +90,7 @@ describe('runner on request: single flight', () => {
   });
 });
 
-describe('runner on request: cache_pass and cache_fail', () => {
+describe('runner on request: cache_pass and cache_fail', { timeout: 30_000 }, () => {
   it('reuses a pass for cache_pass, synchronously, then runs again', async () => {
     const time = clock();
     const { execute, calls } = answering('pass', time.now);
@@ -155,7 +155,7 @@ describe('runner on request: cache_pass and cache_fail', () => {
   });
 });
 
-describe('runner: max_age', () => {
+describe('runner: max_age', { timeout: 30_000 }, () => {
   it('marks a result older than max_age stale', async () => {
     const time = clock(1_000);
     const { execute } = answering('pass', time.now);
@@ -179,7 +179,7 @@ describe('runner: max_age', () => {
   });
 });
 
-describe('runner: state', () => {
+describe('runner: state', { timeout: 30_000 }, () => {
   it('starts pending since its creation', () => {
     const before = Date.now();
     const runner = createRunner(definition(), deps(answering('pass').execute));
@@ -217,7 +217,7 @@ describe('runner: state', () => {
   });
 });
 
-describe('runner in background mode', () => {
+describe('runner in background mode', { timeout: 30_000 }, () => {
   const background = (overrides: Partial<CheckDefinition> = {}): CheckDefinition =>
     definition({ intervalMs: 50, ...overrides });
 
@@ -292,7 +292,7 @@ describe('runner in background mode', () => {
   });
 });
 
-describe('runner: logging', () => {
+describe('runner: logging', { timeout: 30_000 }, () => {
   it('logs each state change once, at info for pass and warn otherwise, with the output', async () => {
     const { logger, lines } = memoryLogger('info');
     const statuses: Status[] = ['pass', 'pass', 'fail', 'fail'];

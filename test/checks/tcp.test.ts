@@ -47,7 +47,7 @@ async function silentListener(): Promise<{ port: number; close: () => void }> {
   throw new Error('could not fill the accept queue of the stopped listener');
 }
 
-describe('splitHostPort', () => {
+describe('splitHostPort', { timeout: 30_000 }, () => {
   it('splits host:port', () => {
     assert.deepEqual(splitHostPort('127.0.0.1:5432'), { host: '127.0.0.1', port: 5432 });
     assert.deepEqual(splitHostPort('db.example.com:3306'), { host: 'db.example.com', port: 3306 });
@@ -59,7 +59,7 @@ describe('splitHostPort', () => {
   });
 });
 
-describe('runTcp', () => {
+describe('runTcp', { timeout: 30_000 }, () => {
   it('passes against a listening port, and closes its connection', async () => {
     const { server, port } = await tcpListener();
     const closed = new Promise<void>((resolve) =>

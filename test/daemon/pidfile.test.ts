@@ -45,7 +45,7 @@ function rejectsAlreadyRunning(fn: () => unknown, message: RegExp): void {
   });
 }
 
-describe('acquirePidfile', () => {
+describe('acquirePidfile', { timeout: 60_000 }, () => {
   let dir: string;
   let path: string;
   let sleeper: ChildProcess | undefined;
@@ -193,7 +193,7 @@ describe('acquirePidfile', () => {
   });
 });
 
-describe('readPid', () => {
+describe('readPid', { timeout: 30_000 }, () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'hcd-readpid-'));
@@ -218,7 +218,7 @@ describe('readPid', () => {
   });
 });
 
-describe('isAlive', () => {
+describe('isAlive', { timeout: 30_000 }, () => {
   it('is true for a live process, false for a dead one and for ourselves', async () => {
     const child = spawn('sleep', ['30'], { stdio: 'ignore' });
     try {

@@ -72,7 +72,7 @@ function yamlBlock(text: string, key: string): string {
 const configs = readdirSync(examples).filter((name) => name.endsWith('.config'));
 const scripts = ['mysql-replica-lag.sh', 'cpu-pool.sh'];
 
-describe('examples: every config validates', () => {
+describe('examples: every config validates', { timeout: 60_000 }, () => {
   it('ships the configs the docs link to', () => {
     for (const name of [
       'random_example.config',
@@ -100,7 +100,7 @@ describe('examples: every config validates', () => {
   });
 });
 
-describe('examples: the configs say what the docs say', () => {
+describe('examples: the configs say what the docs say', { timeout: 60_000 }, () => {
   it('mysql-replica.config: background check of the lag script, warn on exit 1', () => {
     const check = resolvedFile('mysql-replica.config')['check:mysql-replica'];
     assert.ok(check, 'no [check:mysql-replica]');
@@ -138,7 +138,7 @@ describe('examples: the configs say what the docs say', () => {
   });
 });
 
-describe('examples: manifests', () => {
+describe('examples: manifests', { timeout: 60_000 }, () => {
   const { path: dir, cleanup } = tempDir('hcd-examples-');
   after(cleanup);
 
@@ -239,7 +239,7 @@ describe('examples: manifests', () => {
   );
 });
 
-describe('examples: scripts', () => {
+describe('examples: scripts', { timeout: 60_000 }, () => {
   for (const name of scripts) {
     const file = join(examples, name);
 

@@ -49,7 +49,7 @@ function stat(busyPerMille: number): string {
   return `${name(1)} ${name(2)}`;
 }
 
-describe('examples/cpu-pool.sh on /proc/stat samples', () => {
+describe('examples/cpu-pool.sh on /proc/stat samples', { timeout: 60_000 }, () => {
   after(cleanup);
 
   it('fails (2) a worker 95% busy (default max 90%)', () => {

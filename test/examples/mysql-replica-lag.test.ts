@@ -143,7 +143,7 @@ function judge(text: string, ...args: string[]): Run {
   return lagScript(args.length > 0 ? args : ['30'], { MYSQL_STATUS_FILE: fixture(text) });
 }
 
-describe('examples/mysql-replica-lag.sh on status text', () => {
+describe('examples/mysql-replica-lag.sh on status text', { timeout: 60_000 }, () => {
   after(cleanup);
 
   it('passes an in-sync replica with SHOW REPLICA STATUS names (MySQL 8.0.22+)', () => {
@@ -274,7 +274,7 @@ describe('examples/mysql-replica-lag.sh on status text', () => {
   });
 });
 
-describe('examples/mysql-replica-lag.sh with a client', () => {
+describe('examples/mysql-replica-lag.sh with a client', { timeout: 60_000 }, () => {
   const { path: clientDir, cleanup: removeClientDir } = tempDir('hcd-mysql-client-');
   after(removeClientDir);
 
@@ -370,7 +370,7 @@ esac
   });
 });
 
-describe('examples/mysql-replica-lag.sh under healthcheckd', () => {
+describe('examples/mysql-replica-lag.sh under healthcheckd', { timeout: 60_000 }, () => {
   const { path: work, cleanup: removeWork } = tempDir('hcd-mysql-check-');
   after(removeWork);
 

@@ -8,7 +8,7 @@ import { memoryLogger } from '../support/logger.js';
 
 const codes = { ok: 200, warn: 200, fail: 503, maintenance: 503 };
 
-describe('createHandler behind a real server', () => {
+describe('createHandler behind a real server', { timeout: 30_000 }, () => {
   let respond: (question: Question) => Answer | Promise<Answer>;
   let answered: number[];
   let calls: number;

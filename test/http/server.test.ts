@@ -20,7 +20,7 @@ function serve(text = 'OK'): HttpServer {
   );
 }
 
-describe('createHttpServer: hostile clients', () => {
+describe('createHttpServer: hostile clients', { timeout: 30_000 }, () => {
   let http: HttpServer;
   let port: number;
 
@@ -59,7 +59,7 @@ describe('createHttpServer: hostile clients', () => {
   });
 });
 
-describe('createHttpServer: listen and close', () => {
+describe('createHttpServer: listen and close', { timeout: 30_000 }, () => {
   it('resolves listen() with the port it bound', async () => {
     const http = serve();
     const port = await http.listen(0, '127.0.0.1');

@@ -75,7 +75,7 @@ function card(html: string, name: string): string {
   return found;
 }
 
-describe('renderStatusPage: states', () => {
+describe('renderStatusPage: states', { timeout: 30_000 }, () => {
   it('shows each check state as a word and a symbol, with its colour class', () => {
     const html = page();
     const expected: Array<[string, string, string]> = [
@@ -130,7 +130,7 @@ describe('renderStatusPage: states', () => {
   });
 });
 
-describe('renderStatusPage: each check', () => {
+describe('renderStatusPage: each check', { timeout: 30_000 }, () => {
   it('shows how long the state has lasted, when it last ran, its duration and exit code', () => {
     const text = visibleText(card(page(), 'replica'));
     assert.match(text, /WARN replica for 3 min /);
@@ -157,7 +157,7 @@ describe('renderStatusPage: each check', () => {
   });
 });
 
-describe('renderStatusPage: escaping', () => {
+describe('renderStatusPage: escaping', { timeout: 30_000 }, () => {
   it('escapes a hostile output and never lets it through raw', () => {
     const html = page({ checks: [check('evil', { last: run({ output: hostile }) })] });
     assert.match(html, /<pre>&lt;script&gt;alert\(1\)&lt;\/script&gt;<\/pre>/);
@@ -185,7 +185,7 @@ describe('renderStatusPage: escaping', () => {
   });
 });
 
-describe('renderStatusPage: expose_output = false', () => {
+describe('renderStatusPage: expose_output = false', { timeout: 30_000 }, () => {
   it('shows no output text at all, only a note that it is hidden', () => {
     const secret = 'password=hunter2 in the output';
     const checks = [check('leaky', { last: run({ output: secret }) })];
@@ -197,7 +197,7 @@ describe('renderStatusPage: expose_output = false', () => {
   });
 });
 
-describe('renderStatusPage: maintenance', () => {
+describe('renderStatusPage: maintenance', { timeout: 30_000 }, () => {
   const flag = {
     reason: 'kernel upgrade',
     since: now - 60_000,
@@ -224,7 +224,7 @@ describe('renderStatusPage: maintenance', () => {
   });
 });
 
-describe('renderStatusPage: a self-contained page', () => {
+describe('renderStatusPage: a self-contained page', { timeout: 30_000 }, () => {
   it('refreshes itself every refreshSeconds', () => {
     assert.match(page({ refreshSeconds: 7 }), /<meta http-equiv="refresh" content="7">/);
     assert.match(page({ refreshSeconds: 0 }), /<meta http-equiv="refresh" content="1">/);
@@ -250,7 +250,7 @@ describe('renderStatusPage: a self-contained page', () => {
   });
 });
 
-describe('status page formatting', () => {
+describe('status page formatting', { timeout: 30_000 }, () => {
   it('formats spans in s, min, h and d', () => {
     const cases: Array<[number, string]> = [
       [0, '0 s'],

@@ -10,7 +10,7 @@ import { freePort } from '../support/listen.js';
 import { tempDir } from '../support/paths.js';
 import { eventually } from '../support/wait.js';
 
-describe('HAProxy agent-check against a real daemon', () => {
+describe('HAProxy agent-check against a real daemon', { timeout: 60_000 }, () => {
   const dir = tempDir();
   const flag = join(dir.path, 'ok-flag');
   const config = join(dir.path, 'agent.config');
@@ -74,7 +74,7 @@ describe('HAProxy agent-check against a real daemon', () => {
   });
 });
 
-describe('agent maint mode and cpu weight', () => {
+describe('agent maint mode and cpu weight', { timeout: 60_000 }, () => {
   const dir = tempDir();
   after(() => dir.cleanup());
 

@@ -76,7 +76,10 @@ async function shoot(page: Page, name: string, fullPage = true): Promise<void> {
 
 describe(
   'the status page in a real browser',
-  { skip: requireFile(chromiumPath, "install Debian's chromium package to run this test") },
+  {
+    skip: requireFile(chromiumPath, "install Debian's chromium package to run this test"),
+    timeout: 240_000,
+  },
   () => {
     before(async () => {
       mkdirSync(shots, { recursive: true });

@@ -8,7 +8,7 @@ import { tempDir } from '../support/paths.js';
 import { processesWithCommandLine, rssKiB } from '../support/processes.js';
 import { eventually } from '../support/wait.js';
 
-describe('command checks against a real daemon', () => {
+describe('command checks against a real daemon', { timeout: 60_000 }, () => {
   const dir = tempDir();
   after(() => dir.cleanup());
   const config = (name: string, body: string): string => daemonConfig(dir.path, name, body);

@@ -4,7 +4,7 @@ import { after, describe, it } from 'node:test';
 import { runCli } from '../support/daemon.js';
 import { repoRoot, tempDir, writeConfig } from '../support/paths.js';
 
-describe('configuration errors and validate, from the CLI', () => {
+describe('configuration errors and validate, from the CLI', { timeout: 60_000 }, () => {
   const dir = tempDir();
   after(() => dir.cleanup());
 

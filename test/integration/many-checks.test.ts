@@ -14,7 +14,7 @@ function lines(path: string): number {
   return readFileSync(path, 'utf8').split('\n').filter(Boolean).length;
 }
 
-describe('checks from flags, with no config file', () => {
+describe('checks from flags, with no config file', { timeout: 60_000 }, () => {
   const dir = tempDir();
   after(() => dir.cleanup());
 
@@ -72,7 +72,7 @@ describe('checks from flags, with no config file', () => {
   });
 });
 
-describe('a config with command, tcp and http checks', () => {
+describe('a config with command, tcp and http checks', { timeout: 60_000 }, () => {
   const dir = tempDir();
   const tcp = createTcpServer((socket) => socket.destroy());
   const hits: string[] = [];
@@ -203,7 +203,7 @@ group = slow
   });
 });
 
-describe('check semantics', () => {
+describe('check semantics', { timeout: 90_000 }, () => {
   const dir = tempDir();
   after(() => dir.cleanup());
   const file = (name: string, body: string): string => daemonConfig(dir.path, name, body);
@@ -362,7 +362,7 @@ describe('check semantics', () => {
   });
 });
 
-describe('healthcheckd check', () => {
+describe('healthcheckd check', { timeout: 60_000 }, () => {
   const dir = tempDir();
   after(() => dir.cleanup());
   const config = join(dir.path, 'check.config');

@@ -16,7 +16,7 @@ import { tempDir } from '../support/paths.js';
 import { alive } from '../support/processes.js';
 import { eventually } from '../support/wait.js';
 
-describe('pidfile', () => {
+describe('pidfile', { timeout: 60_000 }, () => {
   const dir = tempDir();
   after(() => dir.cleanup());
   const args = (pidfile: string) => ['--port', '0', '--pidfile', pidfile, '--command', 'true'];

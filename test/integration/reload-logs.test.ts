@@ -8,7 +8,7 @@ import { freePort } from '../support/listen.js';
 import { tempDir } from '../support/paths.js';
 import { eventually } from '../support/wait.js';
 
-describe('SIGHUP reload and logs', () => {
+describe('SIGHUP reload and logs', { timeout: 60_000 }, () => {
   const dir = tempDir();
   after(() => dir.cleanup());
   const file = join(dir.path, 'reload.config');

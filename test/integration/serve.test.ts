@@ -11,7 +11,7 @@ import { requireProgram } from '../support/programs.js';
 
 const run = promisify(execFile);
 
-describe('the seed example (random_example.config)', () => {
+describe('the seed example (random_example.config)', { timeout: 60_000 }, () => {
   const dir = tempDir();
   let daemon: RunningDaemon;
   before(async () => {
@@ -67,7 +67,7 @@ describe('the seed example (random_example.config)', () => {
   });
 });
 
-describe('status codes and checks from flags', () => {
+describe('status codes and checks from flags', { timeout: 60_000 }, () => {
   const dir = tempDir();
   after(() => dir.cleanup());
 

@@ -93,7 +93,7 @@ function firstStatus(text: string): number | null {
   return match ? Number(match[1]) : null;
 }
 
-describe('garbage on the HTTP socket', () => {
+describe('garbage on the HTTP socket', { timeout: 60_000 }, () => {
   const dir = tempDir('hcd-garbage-');
   let daemon: RunningDaemon | undefined;
   const replies = new Map<string, RawReply>();

@@ -31,7 +31,7 @@ const checks = {
 
 type Kind = keyof typeof checks;
 
-describe('commands that misbehave get a correct, bounded answer', () => {
+describe('commands that misbehave get a correct, bounded answer', { timeout: 60_000 }, () => {
   const dir = tempDir('hcd-nasty-');
   const names = Object.fromEntries(
     Object.keys(checks).map((kind) => [kind, uniqueTag(kind)]),

@@ -48,7 +48,7 @@ async function outcome(cli: CliProcess): Promise<Outcome> {
 
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-describe('pidfile races', () => {
+describe('pidfile races', { timeout: 180_000 }, () => {
   const dir = tempDir('hcd-pidrace-');
   const started: CliProcess[] = [];
   after(async () => {
@@ -140,7 +140,7 @@ describe('pidfile races', () => {
   });
 });
 
-describe('unusable pid and spool directories', () => {
+describe('unusable pid and spool directories', { timeout: 60_000 }, () => {
   const dir = tempDir('hcd-dirs-');
   after(() => dir.cleanup());
   // Tests run as root in CI, which may write anywhere: a path below a regular file fails for

@@ -101,7 +101,7 @@ async function assertNoLeaks(daemon: RunningDaemon, marker: string, count: numbe
   );
 }
 
-describe('checks under load leave nothing behind', () => {
+describe('checks under load leave nothing behind', { timeout: 180_000 }, () => {
   const dir = tempDir('hcd-procs-');
   const markers: string[] = [];
   const daemons: RunningDaemon[] = [];

@@ -48,7 +48,7 @@ function dripOneByte(clients: readonly SlowClient[]): void {
   }
 }
 
-describe('slowloris', () => {
+describe('slowloris', { timeout: 60_000 }, () => {
   const dir = tempDir('hcd-slowloris-');
   let daemon: RunningDaemon | undefined;
   const clients: SlowClient[] = [];

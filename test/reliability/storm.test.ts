@@ -18,7 +18,7 @@ const wanted = 1_000;
 const probes = Math.min(wanted, openFileLimit() - 200);
 const batch = 100;
 
-describe('a storm of concurrent probes on a slow check', () => {
+describe('a storm of concurrent probes on a slow check', { timeout: 60_000 }, () => {
   const dir = tempDir('hcd-storm-');
   let daemon: RunningDaemon | undefined;
   after(async () => {

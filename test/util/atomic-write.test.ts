@@ -14,7 +14,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { writeFileAtomic } from '../../src/util/atomic-write.js';
 import { tempDir } from '../support/paths.js';
 
-describe('writeFileAtomic', () => {
+describe('writeFileAtomic', { timeout: 30_000 }, () => {
   let dir: string;
   let cleanup: () => void;
   beforeEach(() => {
