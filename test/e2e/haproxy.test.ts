@@ -47,9 +47,9 @@ const programs = requirePrograms({ haproxy: { names: ['haproxy'], debian: 'hapro
 /** Generous bounds for a shared 2-core machine; with inter 200ms the changes take about 1 s. */
 const settleMs = 15_000;
 /** How fast HAProxy must notice a failing healthcheckd: fall 2 x inter 200ms plus slack. */
-const noticeMs = 5_000;
+const noticeMs = 10_000;
 /** A maintenance flag reaches the daemon's answers within 100 ms (it stats its spool that often). */
-const flagMs = 3_000;
+const flagMs = 5_000;
 
 interface WorkerSpec {
   readonly name: string;
@@ -528,7 +528,7 @@ describe(
     let cluster: Cluster;
     before(async () => {
       cluster = await startCluster(
-        { workers: [{ name: 'A', daemon: 'shutdown_delay = 3s' }, { name: 'B' }] },
+        { workers: [{ name: 'A', daemon: 'shutdown_delay = 12s' }, { name: 'B' }] },
         cleanup,
       );
       await cluster.waitStatus('A', /^UP$/);
@@ -546,7 +546,7 @@ describe(
         "the agent's drain in A's admin state",
         () => cluster.state('A'),
         (s) => (Number(s.srv_admin_state) & adminForcedDrain) !== 0,
-        2_500,
+        noticeMs,
       );
       assert.equal(a.daemon.child.exitCode, null, 'still within shutdown_delay');
       assert.equal(state.srv_op_state, '0', brief(row));
@@ -555,7 +555,7 @@ describe(
         'healthcheckd A to stop after its shutdown_delay',
         async () => a.daemon.child.exitCode,
         (code) => code !== null,
-        settleMs,
+        12_000 + settleMs,
       );
       assert.equal(exit, 0);
       assert.match((await cluster.stat('A')).status ?? '', /^DOWN/);

@@ -115,6 +115,7 @@ describe('SIGHUP reload and logs', { timeout: 60_000 }, () => {
     write(body);
     const daemon = await startDaemon([file]);
     try {
+      assert.ok(await eventually(() => readFileSync(runs, 'utf8') !== ''), 'the first run started');
       for (let i = 0; i < 3; i += 1) {
         await new Promise((resolve) => setTimeout(resolve, 150));
         write(body);
