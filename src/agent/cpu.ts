@@ -9,10 +9,14 @@ export interface CpuTimes {
 }
 
 export interface CpuSamplerOptions {
-  /** Default: read `/proc/stat`. */
+  /**
+   * The source of samples: returns the text of `/proc/stat` (only its `cpu` line is read).
+   * Default: reads `/proc/stat`. Tests pass recorded texts, so that the weight never depends on
+   * how busy the machine running them is.
+   */
   readonly readStat?: () => string;
-  /** Time between samples. Default 1000 ms. */
-  readonly intervalMs?: number;
+  /** Time between samples. Default 1000 ms; null: no timer, only `sample()` takes one. */
+  readonly intervalMs?: number | null;
   /** How many intervals the average spans. Default 5. */
   readonly windowSize?: number;
   /** Called when a sample cannot be taken, once per run of failures. */
@@ -83,8 +87,9 @@ export function createCpuSampler(options: CpuSamplerOptions = {}): CpuSampler {
   };
 
   sample();
-  const timer = setInterval(sample, options.intervalMs ?? 1_000);
-  timer.unref();
+  const intervalMs = options.intervalMs === undefined ? 1_000 : options.intervalMs;
+  const timer = intervalMs === null ? undefined : setInterval(sample, intervalMs);
+  timer?.unref();
   return {
     idlePercent: () => average(deltas),
     sample,

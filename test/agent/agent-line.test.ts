@@ -15,7 +15,7 @@ const base: AgentInput = {
   reason: '',
 };
 
-describe('agentLine', () => {
+describe('agentLine', { timeout: 30_000 }, () => {
   it('says up, ready and the weight on pass', () => {
     assert.equal(agentLine(base), 'up ready 73%\n');
   });
@@ -59,7 +59,7 @@ describe('agentLine', () => {
   });
 });
 
-describe('sanitizeReason', () => {
+describe('sanitizeReason', { timeout: 30_000 }, () => {
   it('turns line breaks and control characters into single spaces', () => {
     assert.equal(sanitizeReason('db: a\r\nb\tc\u0000d  \n\n e'), 'db: a b c d e');
   });

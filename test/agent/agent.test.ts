@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import { createAgent, type AgentDeps } from '../../src/agent/agent.js';
 import type { CpuSampler } from '../../src/agent/cpu.js';
 import type { AgentSettings, EndpointReport, RunResult } from '../../src/types.js';
-import { check, memoryLogger, run, silentLogger } from '../support/agent.js';
+import { check, run } from '../support/checks.js';
+import { memoryLogger, silentLogger } from '../support/logger.js';
 
 const settings: AgentSettings = {
   port: 9777,
@@ -29,7 +30,7 @@ function agent(overrides: Partial<AgentDeps> = {}): ReturnType<typeof createAgen
   });
 }
 
-describe('createAgent', () => {
+describe('createAgent', { timeout: 30_000 }, () => {
   it('says up ready without weight when weight = none', async () => {
     assert.equal(await agent().line(), 'up ready\n');
   });

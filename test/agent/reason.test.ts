@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { failReason } from '../../src/agent/reason.js';
 import type { EndpointReport } from '../../src/types.js';
-import { check, run } from '../support/agent.js';
+import { check, run } from '../support/checks.js';
 
 function failing(...checks: EndpointReport['checks']): EndpointReport {
   return { status: 'fail', checks };
 }
 
-describe('failReason', () => {
+describe('failReason', { timeout: 30_000 }, () => {
   it('names the first failing check and its output first line', () => {
     const report = failing(
       check('web', 'pass'),

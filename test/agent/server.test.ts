@@ -1,16 +1,21 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { createServer } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { createAgentServer, failClosedLine, type AgentServerDeps } from '../../src/agent/server.js';
 import { HealthcheckdError } from '../../src/errors.js';
-import { fetchLine, memoryLogger, open, readAll, silentLogger } from '../support/agent.js';
+import { agentRead, open, readAll } from '../support/agent-client.js';
+import { listen } from '../support/listen.js';
+import { memoryLogger, silentLogger } from '../support/logger.js';
+import { deferred, eventually, sleep, within } from '../support/wait.js';
 
 const closers: ((graceMs: number) => Promise<void>)[] = [];
-after(async () => {
-  await Promise.all(closers.map((close) => close(0)));
-});
+after(
+  async () => {
+    await Promise.all(closers.map((close) => close(0)));
+  },
+  { timeout: 30_000 },
+);
 
 async function start(overrides: Partial<AgentServerDeps> = {}): Promise<number> {
   const server = createAgentServer({
@@ -22,16 +27,16 @@ async function start(overrides: Partial<AgentServerDeps> = {}): Promise<number> 
   return server.listen(0, '127.0.0.1');
 }
 
-describe('createAgentServer', () => {
+describe('createAgentServer', { timeout: 30_000 }, () => {
   it('sends exactly one line, then EOF', async () => {
     const port = await start();
-    assert.equal(await fetchLine(port), 'up ready 73%\n');
+    assert.equal(await agentRead(port), 'up ready 73%\n');
   });
 
   it('answers 200 concurrent connections', async () => {
     let calls = 0;
     const port = await start({ line: () => `up ready ${(calls++ % 100) + 1}%\n` });
-    const lines = await Promise.all(Array.from({ length: 200 }, () => fetchLine(port)));
+    const lines = await Promise.all(Array.from({ length: 200 }, () => agentRead(port)));
     assert.equal(lines.length, 200);
     for (const line of lines) assert.match(line, /^up ready \d+%\n$/);
     assert.equal(calls, 200);
@@ -51,19 +56,18 @@ describe('createAgentServer', () => {
       socket.resetAndDestroy();
     }
     await sleep(100);
-    assert.equal(await fetchLine(port), 'up ready\n');
+    assert.equal(await agentRead(port), 'up ready\n');
     const loud = lines().filter((line) => Number(line.level) >= 40);
     assert.deepEqual(loud, [], 'a reset is normal: nothing above debug');
   });
 
   it('is not stalled by a client that never reads or writes', async () => {
-    const port = await start();
-    const idle = await open(port);
-    idle.pause();
-    const started = Date.now();
-    assert.equal(await fetchLine(port), 'up ready 73%\n');
-    assert.ok(Date.now() - started < 1_000);
-    idle.destroy();
+    // The silent client is dropped only after a minute: an answer within 20 s did not wait.
+    const port = await start({ timeoutMs: 60_000 });
+    const silent = await open(port);
+    silent.pause();
+    assert.equal(await within(agentRead(port), 20_000), 'up ready 73%\n');
+    silent.destroy();
   });
 
   it('closes a lingering client at the deadline, freeing its slot', async () => {
@@ -73,22 +77,31 @@ describe('createAgentServer', () => {
     const dropped = await open(port);
     assert.equal(await readAll(dropped).catch(() => ''), '', 'over the cap: no line');
     dropped.destroy();
-    await sleep(350);
-    assert.equal(await fetchLine(port), 'up ready 73%\n');
+    // Once the deadline drops the lingering client, the next one gets its slot.
+    let line = '';
+    const served = async (): Promise<boolean> =>
+      (line = await agentRead(port).catch(() => '')) === 'up ready 73%\n';
+    assert.ok(await eventually(served), `after the deadline: ${JSON.stringify(line)}`);
     lingering.destroy();
   });
 
   it('ignores what a client sends, and lets go of it once answered', async () => {
     let calls = 0;
-    const port = await start({ maxConnections: 1, line: () => (calls++, 'drain\n') });
+    // One slot, and a deadline (a minute) that cannot be what frees it within the test.
+    const port = await start({
+      maxConnections: 1,
+      timeoutMs: 60_000,
+      line: () => (calls++, 'drain\n'),
+    });
     const socket = await open(port);
     const text = readAll(socket);
     socket.end('up\n\u0000\xff garbage 100%\r\n'.repeat(1_000));
     assert.equal(await text, 'drain\n');
     socket.destroy();
-    await sleep(50);
-    // With a slot of one, the next client is served only if the first one was let go.
-    assert.equal(await fetchLine(port), 'drain\n');
+    // The next client is served only once the first one was let go.
+    const served = async (): Promise<boolean> =>
+      (await agentRead(port).catch(() => '')) === 'drain\n';
+    assert.ok(await eventually(served, 20_000), 'the slot was freed');
     assert.equal(calls, 2);
   });
 
@@ -114,44 +127,50 @@ describe('createAgentServer', () => {
         throw new Error('evaluate exploded');
       },
     });
-    assert.equal(await fetchLine(port), failClosedLine);
+    assert.equal(await agentRead(port), failClosedLine);
     assert.equal(failClosedLine, 'down #internal error\n');
     const errors = lines().filter((line) => line.level === 50);
     assert.equal(errors.length, 1);
     const rejecting = await start({ line: () => Promise.reject(new Error('no')) });
-    assert.equal(await fetchLine(rejecting), 'down #internal error\n');
+    assert.equal(await agentRead(rejecting), 'down #internal error\n');
   });
 
   it('does not hold other answers behind a slow line()', async () => {
+    // The first line() answers only once the second client has its answer: were answers
+    // served one after another, neither would come.
+    const slowAsked = deferred<void>();
+    const fastAnswered = deferred<void>();
     let calls = 0;
     const port = await start({
       line: async () => {
-        const first = calls++ === 0;
-        if (first) await sleep(200);
-        return first ? 'slow\n' : 'fast\n';
+        if (calls++ > 0) return 'fast\n';
+        slowAsked.resolve();
+        await fastAnswered.promise;
+        return 'slow\n';
       },
     });
     const order: string[] = [];
-    const slow = fetchLine(port).then((line) => order.push(line));
-    await sleep(20);
-    const started = Date.now();
-    const fast = fetchLine(port).then((line) => order.push(line));
-    await fast;
-    assert.ok(Date.now() - started < 150, `fast answer took ${Date.now() - started} ms`);
+    const slow = agentRead(port).then((line) => order.push(line));
+    await slowAsked.promise;
+    order.push(await agentRead(port));
+    fastAnswered.resolve();
     await slow;
     assert.deepEqual(order, ['fast\n', 'slow\n']);
   });
 
   it('answers slow lines in parallel, not one after another', async () => {
+    // No line() answers before all 20 have been asked: only parallel answers can finish.
+    const all = deferred<void>();
+    let asked = 0;
     const port = await start({
       line: async () => {
-        await sleep(200);
+        if (++asked === 20) all.resolve();
+        await all.promise;
         return 'up ready\n';
       },
     });
-    const started = Date.now();
-    await Promise.all(Array.from({ length: 20 }, () => fetchLine(port)));
-    assert.ok(Date.now() - started < 1_000, `20 answers took ${Date.now() - started} ms`);
+    const lines = await Promise.all(Array.from({ length: 20 }, () => agentRead(port)));
+    assert.deepEqual(lines, Array(20).fill('up ready\n'));
   });
 
   it('swaps the line source without rebinding', async () => {
@@ -159,14 +178,12 @@ describe('createAgentServer', () => {
     closers.push(server.close);
     const port = await server.listen(0, '127.0.0.1');
     server.setLine(() => 'maint\n');
-    assert.equal(await fetchLine(port), 'maint\n');
+    assert.equal(await agentRead(port), 'maint\n');
   });
 
   it('rejects with E_LISTEN when the port is in use', async () => {
     const other = createServer();
-    other.listen(0, '127.0.0.1');
-    await once(other, 'listening');
-    const { port } = other.address() as AddressInfo;
+    const port = await listen(other);
     try {
       const server = createAgentServer({ line: () => 'up\n', logger: silentLogger });
       await assert.rejects(server.listen(port, '127.0.0.1'), (error: unknown) => {
@@ -190,10 +207,9 @@ describe('createAgentServer', () => {
     const port = await server.listen(0, '127.0.0.1');
     const socket = await open(port);
     const closed = once(socket, 'close');
-    const started = Date.now();
-    await server.close(0);
-    await closed;
-    assert.ok(Date.now() - started < 1_000);
+    // line() never answers: close() must not wait for it.
+    await within(server.close(0), 20_000, 'close');
+    await within(closed, 20_000, 'close of the open connection');
     await assert.rejects(open(port), /ECONNREFUSED/);
   });
 });

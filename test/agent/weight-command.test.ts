@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseWeight, weightFromCommand } from '../../src/agent/weight-command.js';
-import { run } from '../support/agent.js';
+import { run } from '../support/checks.js';
 
-describe('parseWeight', () => {
+describe('parseWeight', { timeout: 30_000 }, () => {
   it('reads a percentage with or without % and blanks', () => {
     assert.equal(parseWeight('73'), 73);
     assert.equal(parseWeight('73%'), 73);
@@ -38,7 +38,7 @@ describe('parseWeight', () => {
   });
 });
 
-describe('weightFromCommand', () => {
+describe('weightFromCommand', { timeout: 30_000 }, () => {
   it('reads the first non-empty line of a passing run', async () => {
     const reading = await weightFromCommand(async () => run({ output: '\n  42%\n99\n' }), 1);
     assert.deepEqual(reading, { weight: 42, problem: null });

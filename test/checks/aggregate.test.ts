@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { aggregate } from '../../src/checks/aggregate.js';
 
-describe('aggregate', () => {
+describe('aggregate', { timeout: 30_000 }, () => {
   it('fails with no check at all', () => {
     assert.equal(aggregate([]), 'fail');
   });

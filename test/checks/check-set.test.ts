@@ -4,7 +4,8 @@ import { asMonotonicMs } from '../../src/util/clock.js';
 import { createCheckSet, sameDefinition } from '../../src/checks/check-set.js';
 import type { RunnerDeps } from '../../src/checks/runner.js';
 import type { RunResult } from '../../src/types.js';
-import { definition, result, silentLogger } from '../support/checks.js';
+import { definition, result } from '../support/checks.js';
+import { silentLogger } from '../support/logger.js';
 
 function deps(): RunnerDeps & { ran: string[] } {
   const ran: string[] = [];
@@ -22,7 +23,7 @@ function deps(): RunnerDeps & { ran: string[] } {
 const names = (runners: readonly { definition: { name: string } }[] | undefined): string[] =>
   (runners ?? []).map((runner) => runner.definition.name);
 
-describe('sameDefinition', () => {
+describe('sameDefinition', { timeout: 30_000 }, () => {
   it('ignores where the definition was written', () => {
     const a = definition({ origin: { file: '/etc/a.config', line: 3 } });
     const b = definition({ origin: { file: '/etc/b.config', line: 9 } });
@@ -42,7 +43,7 @@ describe('sameDefinition', () => {
   });
 });
 
-describe('createCheckSet', () => {
+describe('createCheckSet', { timeout: 30_000 }, () => {
   const a = definition({ name: 'a', groups: ['ready', 'live'] });
   const b = definition({ name: 'b', groups: ['ready'] });
   const c = definition({ name: 'c' });

@@ -9,7 +9,7 @@ import { HealthcheckdError } from '../../src/errors.js';
 
 const nobody = 'nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin';
 
-describe('parsePasswdLine', () => {
+describe('parsePasswdLine', { timeout: 30_000 }, () => {
   it('reads ids, name, home and shell', () => {
     assert.deepEqual(parsePasswdLine(`${nobody}\n`), {
       uid: 65534,
@@ -33,7 +33,7 @@ describe('parsePasswdLine', () => {
   });
 });
 
-describe('checkCredentials', () => {
+describe('checkCredentials', { timeout: 30_000 }, () => {
   it('is null without user, and for a daemon that is not root', () => {
     assert.equal(
       checkCredentials(null, true, () => nobody),
@@ -70,7 +70,7 @@ describe('checkCredentials', () => {
   });
 });
 
-describe('userEnvironment', () => {
+describe('userEnvironment', { timeout: 30_000 }, () => {
   it('sets HOME, USER, LOGNAME and SHELL from the entry, as runuser -l does', () => {
     const entry = parsePasswdLine(nobody);
     assert.ok(entry);

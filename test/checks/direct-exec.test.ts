@@ -24,7 +24,7 @@ async function readyPlanner(shell: string, env: NodeJS.ProcessEnv): Promise<Dire
   return direct;
 }
 
-describe('directArgv', () => {
+describe('directArgv', { timeout: 30_000 }, () => {
   it('splits plain words', () => {
     assert.deepEqual(directArgv('/usr/lib/check-disk --min 10% /var'), [
       '/usr/lib/check-disk',
@@ -88,7 +88,7 @@ describe('directArgv', () => {
   });
 });
 
-describe('envNeedsShell', () => {
+describe('envNeedsShell', { timeout: 30_000 }, () => {
   it('is false for an ordinary environment', () => {
     assert.equal(envNeedsShell({ PATH: '/bin', HOME: '/root', SHLVL: '1', _: '/bin/x' }), false);
   });
@@ -108,7 +108,7 @@ describe('envNeedsShell', () => {
   });
 });
 
-describe('isPlainDefaultShell', () => {
+describe('isPlainDefaultShell', { timeout: 30_000 }, () => {
   const dir = scratchDir();
   after(() => dir.cleanup());
 
@@ -131,84 +131,88 @@ describe('isPlainDefaultShell', () => {
   });
 });
 
-describe('createDirectExec', { skip: bash === null ? 'bash not installed' : false }, () => {
-  const dir = scratchDir();
-  after(() => dir.cleanup());
-  const shell = bash ?? '/bin/bash';
+describe(
+  'createDirectExec',
+  { skip: bash === null ? 'bash not installed' : false, timeout: 30_000 },
+  () => {
+    const dir = scratchDir();
+    after(() => dir.cleanup());
+    const shell = bash ?? '/bin/bash';
 
-  it('sends everything through the shell until the shell has been asked', () => {
-    const direct = createDirectExec({ shell, env: baseEnv(), shellAllows: true });
-    assert.equal(direct.plan('printenv HOME', baseEnv()), null);
-  });
+    it('sends everything through the shell until the shell has been asked', () => {
+      const direct = createDirectExec({ shell, env: baseEnv(), shellAllows: true });
+      assert.equal(direct.plan('printenv HOME', baseEnv()), null);
+    });
 
-  it(
-    'then runs an ELF program directly, with the environment the shell would give it',
-    {
-      timeout: 20_000,
-    },
-    async () => {
-      const env = { ...baseEnv(), OLDPWD: join(dir.path, 'gone'), SHLVL: '4' };
-      const direct = await readyPlanner(shell, env);
-      const run = direct.plan('env -0', env);
-      assert.ok(run);
-      assert.deepEqual(run.argv, ['env', '-0']);
-      const viaShell = spawnSync(shell, ['-c', 'env -0'], {
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        encoding: 'utf8',
-      });
-      const entries = (text: string): string[] => text.split('\0').filter(Boolean).sort();
-      const planned = Object.entries(run.env).map(([name, value]) => `${name}=${value}`);
-      assert.deepEqual(planned.sort(), entries(viaShell.stdout));
-      assert.match(run.env._ ?? '', /\/env$/);
-    },
-  );
-
-  it(
-    'leaves a script without #!, or whose interpreter is missing, to the shell',
-    {
-      timeout: 20_000,
-    },
-    async () => {
-      const direct = await readyPlanner(shell, baseEnv());
-      const plain = join(dir.path, 'no-shebang');
-      writeFileSync(plain, 'exit 0\n', { mode: 0o755 });
-      const broken = join(dir.path, 'bad-interpreter');
-      writeFileSync(broken, `#!${dir.path}/nowhere/sh\nexit 0\n`, { mode: 0o755 });
-      const good = join(dir.path, 'good-script');
-      writeFileSync(good, '#!/bin/sh\nexit 0\n', { mode: 0o755 });
-      assert.equal(direct.plan(plain, baseEnv()), null);
-      assert.equal(direct.plan(broken, baseEnv()), null);
-      assert.equal(direct.plan(join(dir.path, 'missing'), baseEnv()), null);
-      assert.equal(direct.plan('hcd-no-such-program-anywhere', baseEnv()), null);
-      assert.deepEqual(direct.plan(good, baseEnv())?.argv, [good]);
-    },
-  );
-
-  it('never skips a shell the operator chose, nor one the environment gives work', () => {
-    const wrapper = join(dir.path, 'wrapper');
-    writeFileSync(wrapper, `#!${shell}\nexec ${shell} "$@"\n`, { mode: 0o755 });
-    assert.equal(
-      createDirectExec({ shell: wrapper, env: baseEnv() }).plan('printenv HOME', baseEnv()),
-      null,
+    it(
+      'then runs an ELF program directly, with the environment the shell would give it',
+      {
+        timeout: 20_000,
+      },
+      async () => {
+        const env = { ...baseEnv(), OLDPWD: join(dir.path, 'gone'), SHLVL: '4' };
+        const direct = await readyPlanner(shell, env);
+        const run = direct.plan('env -0', env);
+        assert.ok(run);
+        assert.deepEqual(run.argv, ['env', '-0']);
+        const viaShell = spawnSync(shell, ['-c', 'env -0'], {
+          env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          encoding: 'utf8',
+        });
+        const entries = (text: string): string[] => text.split('\0').filter(Boolean).sort();
+        const planned = Object.entries(run.env).map(([name, value]) => `${name}=${value}`);
+        assert.deepEqual(planned.sort(), entries(viaShell.stdout));
+        assert.match(run.env._ ?? '', /\/env$/);
+      },
     );
-    const env = { ...baseEnv(), BASH_ENV: join(dir.path, 'env.sh') };
-    assert.equal(
-      createDirectExec({ shell, env, shellAllows: true }).plan('printenv HOME', env),
-      null,
-    );
-  });
 
-  it(
-    'leaves a PATH with an empty or relative entry to the shell',
-    { timeout: 20_000 },
-    async () => {
-      const direct = await readyPlanner(shell, baseEnv());
-      for (const path of [':/usr/bin:/bin', 'bin:/usr/bin:/bin']) {
-        const relative = createDirectExec({ shell, env: { PATH: path }, shellAllows: true });
-        assert.equal(relative.plan('printenv HOME', { PATH: path }), null, path);
-      }
-      assert.ok(direct.plan('printenv HOME', baseEnv()));
-    },
-  );
-});
+    it(
+      'leaves a script without #!, or whose interpreter is missing, to the shell',
+      {
+        timeout: 20_000,
+      },
+      async () => {
+        const direct = await readyPlanner(shell, baseEnv());
+        const plain = join(dir.path, 'no-shebang');
+        writeFileSync(plain, 'exit 0\n', { mode: 0o755 });
+        const broken = join(dir.path, 'bad-interpreter');
+        writeFileSync(broken, `#!${dir.path}/nowhere/sh\nexit 0\n`, { mode: 0o755 });
+        const good = join(dir.path, 'good-script');
+        writeFileSync(good, '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+        assert.equal(direct.plan(plain, baseEnv()), null);
+        assert.equal(direct.plan(broken, baseEnv()), null);
+        assert.equal(direct.plan(join(dir.path, 'missing'), baseEnv()), null);
+        assert.equal(direct.plan('hcd-no-such-program-anywhere', baseEnv()), null);
+        assert.deepEqual(direct.plan(good, baseEnv())?.argv, [good]);
+      },
+    );
+
+    it('never skips a shell the operator chose, nor one the environment gives work', () => {
+      const wrapper = join(dir.path, 'wrapper');
+      writeFileSync(wrapper, `#!${shell}\nexec ${shell} "$@"\n`, { mode: 0o755 });
+      assert.equal(
+        createDirectExec({ shell: wrapper, env: baseEnv() }).plan('printenv HOME', baseEnv()),
+        null,
+      );
+      const env = { ...baseEnv(), BASH_ENV: join(dir.path, 'env.sh') };
+      assert.equal(
+        createDirectExec({ shell, env, shellAllows: true }).plan('printenv HOME', env),
+        null,
+      );
+    });
+
+    it(
+      'leaves a PATH with an empty or relative entry to the shell',
+      { timeout: 20_000 },
+      async () => {
+        const direct = await readyPlanner(shell, baseEnv());
+        for (const path of [':/usr/bin:/bin', 'bin:/usr/bin:/bin']) {
+          const relative = createDirectExec({ shell, env: { PATH: path }, shellAllows: true });
+          assert.equal(relative.plan('printenv HOME', { PATH: path }), null, path);
+        }
+        assert.ok(direct.plan('printenv HOME', baseEnv()));
+      },
+    );
+  },
+);

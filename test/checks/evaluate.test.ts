@@ -49,7 +49,7 @@ const statusOf = (evaluation: EndpointReport | Promise<EndpointReport>): Status 
   return evaluation.status;
 };
 
-describe('toReport', () => {
+describe('toReport', { timeout: 30_000 }, () => {
   it('reports the definition and state of a snapshot', () => {
     const passing = snapshot('web', 'pass', { critical: false });
     assert.deepEqual(toReport(passing), {
@@ -70,14 +70,14 @@ describe('toReport', () => {
   });
 });
 
-describe('combine', () => {
+describe('combine', { timeout: 30_000 }, () => {
   it('aggregates the reports and keeps them', () => {
     const reports = [toReport(snapshot('a', 'pass')), toReport(snapshot('b', 'warn'))];
     assert.deepEqual(combine(reports), { status: 'warn', checks: reports });
   });
 });
 
-describe('evaluate', () => {
+describe('evaluate', { timeout: 30_000 }, () => {
   it('answers synchronously when every read is synchronous', () => {
     const a = snapshot('a', 'pass');
     const b = snapshot('b', 'warn');

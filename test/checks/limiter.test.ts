@@ -19,7 +19,7 @@ function acquireAs(
   });
 }
 
-describe('createLimiter', () => {
+describe('createLimiter', { timeout: 30_000 }, () => {
   it('grants up to `slots` at once and queues the rest', async () => {
     const limiter = createLimiter(2);
     const order: string[] = [];

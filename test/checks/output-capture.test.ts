@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createOutputCapture, outputLimitBytes } from '../../src/checks/output-capture.js';
 
-describe('createOutputCapture', () => {
+describe('createOutputCapture', { timeout: 30_000 }, () => {
   it('keeps 4 KiB by default', () => {
     assert.equal(outputLimitBytes, 4096);
   });

@@ -3,7 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import { killGraceMs, signalGroup, terminateGroup } from '../../src/checks/process-group.js';
-import { eventually, groupMembers } from '../support/checks.js';
+import { groupMembers } from '../support/processes.js';
+import { eventually } from '../support/wait.js';
 
 /** Starts `sh -c script` as the leader of a new process group; resolves once it printed `ready`. */
 async function startGroup(script: string): Promise<{ child: ChildProcess; pgid: number }> {
@@ -19,7 +20,7 @@ async function startGroup(script: string): Promise<{ child: ChildProcess; pgid: 
 
 const stubborn = "trap '' TERM; echo ready; while :; do sleep 0.05; done";
 
-describe('signalGroup', () => {
+describe('signalGroup', { timeout: 30_000 }, () => {
   it('signals every process of the group and returns true', async () => {
     const { child, pgid } = await startGroup('sleep 30 & echo ready; sleep 30');
     const exited = once(child, 'exit');
@@ -40,7 +41,7 @@ describe('signalGroup', () => {
   });
 });
 
-describe('terminateGroup', () => {
+describe('terminateGroup', { timeout: 30_000 }, () => {
   it('waits 1 s between SIGTERM and SIGKILL by default', () => {
     assert.equal(killGraceMs, 1000);
   });
@@ -69,7 +70,7 @@ describe('terminateGroup', () => {
     assert.ok(groupMembers(pgid).length > 0, 'SIGTERM is ignored');
     killNow();
     assert.deepEqual(await exited, [null, 'SIGKILL']);
-    assert.ok(await eventually(() => groupMembers(pgid).length === 0, 2_000));
+    assert.ok(await eventually(() => groupMembers(pgid).length === 0));
   });
 
   it('does nothing, and does not throw, for a group that is gone', async () => {

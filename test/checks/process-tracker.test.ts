@@ -7,7 +7,7 @@ import { createProcessTracker } from '../../src/checks/process-tracker.js';
 /** A PID far above any pid_max, so no process group has it. */
 const noSuchGroup = 2 ** 30;
 
-describe('createProcessTracker', () => {
+describe('createProcessTracker', { timeout: 30_000 }, () => {
   it('counts the groups added and removed', () => {
     const tracker = createProcessTracker();
     assert.equal(tracker.size(), 0);

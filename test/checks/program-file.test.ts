@@ -24,7 +24,7 @@ function executes(file: string): boolean {
   return run.error === undefined;
 }
 
-describe('findProgram', () => {
+describe('findProgram', { timeout: 30_000 }, () => {
   const dir = scratchDir();
   after(() => dir.cleanup());
 
@@ -52,57 +52,61 @@ describe('findProgram', () => {
   });
 });
 
-describe('kernelRuns', { skip: host === null ? 'node is not an ELF binary here' : false }, () => {
-  const dir = scratchDir();
-  after(() => dir.cleanup());
-  const id = host ?? { elfClass: 2, byteOrder: 1, machine: 62 };
+describe(
+  'kernelRuns',
+  { skip: host === null ? 'node is not an ELF binary here' : false, timeout: 30_000 },
+  () => {
+    const dir = scratchDir();
+    after(() => dir.cleanup());
+    const id = host ?? { elfClass: 2, byteOrder: 1, machine: 62 };
 
-  it('is true for an ELF program of this machine and for a #! script', () => {
-    assert.equal(kernelRuns(elfCopy(join(dir.path, 'env-copy')), id), true);
-    const script = join(dir.path, 'script');
-    writeFileSync(script, '#!/bin/sh -e\nexit 0\n', { mode: 0o755 });
-    assert.equal(kernelRuns(script, id), true);
-    const nested = join(dir.path, 'nested');
-    writeFileSync(nested, `#! ${script}\n`, { mode: 0o755 });
-    assert.equal(kernelRuns(nested, id), true);
-  });
-
-  it('is false for what the kernel refuses or execvp would search past', () => {
-    const plain = join(dir.path, 'no-shebang');
-    writeFileSync(plain, 'exit 0\n', { mode: 0o755 });
-    const missing = join(dir.path, 'missing-interpreter');
-    writeFileSync(missing, `#!${dir.path}/nowhere\n`, { mode: 0o755 });
-    const relative = join(dir.path, 'relative-interpreter');
-    writeFileSync(relative, '#!sh\n', { mode: 0o755 });
-    const endless = join(dir.path, 'endless');
-    writeFileSync(endless, `#!/bin/sh${' '.repeat(300)}`, { mode: 0o755 });
-    const foreign = elfCopy(join(dir.path, 'foreign'), (bytes) => {
-      bytes.writeUInt16LE(id.machine === 183 ? 62 : 183, 18);
+    it('is true for an ELF program of this machine and for a #! script', () => {
+      assert.equal(kernelRuns(elfCopy(join(dir.path, 'env-copy')), id), true);
+      const script = join(dir.path, 'script');
+      writeFileSync(script, '#!/bin/sh -e\nexit 0\n', { mode: 0o755 });
+      assert.equal(kernelRuns(script, id), true);
+      const nested = join(dir.path, 'nested');
+      writeFileSync(nested, `#! ${script}\n`, { mode: 0o755 });
+      assert.equal(kernelRuns(nested, id), true);
     });
-    const noLoader = elfCopy(join(dir.path, 'no-loader'), (bytes) => {
-      const at = bytes.indexOf('/lib');
-      if (at >= 0 && at < 4096) bytes.write('/nix', at, 'latin1');
+
+    it('is false for what the kernel refuses or execvp would search past', () => {
+      const plain = join(dir.path, 'no-shebang');
+      writeFileSync(plain, 'exit 0\n', { mode: 0o755 });
+      const missing = join(dir.path, 'missing-interpreter');
+      writeFileSync(missing, `#!${dir.path}/nowhere\n`, { mode: 0o755 });
+      const relative = join(dir.path, 'relative-interpreter');
+      writeFileSync(relative, '#!sh\n', { mode: 0o755 });
+      const endless = join(dir.path, 'endless');
+      writeFileSync(endless, `#!/bin/sh${' '.repeat(300)}`, { mode: 0o755 });
+      const foreign = elfCopy(join(dir.path, 'foreign'), (bytes) => {
+        bytes.writeUInt16LE(id.machine === 183 ? 62 : 183, 18);
+      });
+      const noLoader = elfCopy(join(dir.path, 'no-loader'), (bytes) => {
+        const at = bytes.indexOf('/lib');
+        if (at >= 0 && at < 4096) bytes.write('/nix', at, 'latin1');
+      });
+      for (const file of [plain, missing, relative, endless, foreign, noLoader]) {
+        assert.equal(kernelRuns(file, id), false, file);
+      }
+      assert.equal(executes(noLoader), false, 'the kernel refuses it as well');
+      assert.equal(kernelRuns(join(dir.path, 'absent'), id), false);
     });
-    for (const file of [plain, missing, relative, endless, foreign, noLoader]) {
-      assert.equal(kernelRuns(file, id), false, file);
-    }
-    assert.equal(executes(noLoader), false, 'the kernel refuses it as well');
-    assert.equal(kernelRuns(join(dir.path, 'absent'), id), false);
-  });
 
-  it('is false for a file it may not read', (t) => {
-    if (process.getuid?.() === 0) {
-      t.skip('root reads every file');
-      return;
-    }
-    const hidden = join(dir.path, 'unreadable');
-    writeFileSync(hidden, '#!/bin/sh\n', { mode: 0o711 });
-    chmodSync(hidden, 0o111);
-    assert.equal(kernelRuns(hidden, id), false);
-  });
-});
+    it('is false for a file it may not read', (t) => {
+      if (process.getuid?.() === 0) {
+        t.skip('root reads every file');
+        return;
+      }
+      const hidden = join(dir.path, 'unreadable');
+      writeFileSync(hidden, '#!/bin/sh\n', { mode: 0o711 });
+      chmodSync(hidden, 0o111);
+      assert.equal(kernelRuns(hidden, id), false);
+    });
+  },
+);
 
-describe('elfIdentity', () => {
+describe('elfIdentity', { timeout: 30_000 }, () => {
   it('reads class, byte order and machine, and refuses what is not ELF', () => {
     const header = Buffer.alloc(64);
     header.write('\x7fELF', 0, 'latin1');

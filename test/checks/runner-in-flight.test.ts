@@ -93,83 +93,91 @@ async function until(condition: () => boolean): Promise<boolean> {
   return condition();
 }
 
-describe('runner: not stale while a run is in flight within its timeout', () => {
-  /** The same rule holds on request (max_age set by hand): reads start the runs here. */
-  const onRequest = slowCheck({ intervalMs: null });
+describe(
+  'runner: not stale while a run is in flight within its timeout',
+  { timeout: 30_000 },
+  () => {
+    /** The same rule holds on request (max_age set by hand): reads start the runs here. */
+    const onRequest = slowCheck({ intervalMs: null });
 
-  it(
-    'a slow background run keeps the previous result counting until its timeout',
-    {
-      timeout: 10_000,
-    },
-    async () => {
+    it(
+      'a slow background run keeps the previous result counting until its timeout',
+      {
+        timeout: 10_000,
+      },
+      async () => {
+        const time = clock();
+        const runs = manualRuns(time.now);
+        const { logger, messages } = logLines();
+        // The interval is real time (a short one); ages and timeouts are on the test's clock.
+        const runner = createRunner(slowCheck({ intervalMs: 20 }), {
+          execute: runs.execute,
+          logger,
+          now: time.now,
+        });
+        try {
+          runner.start();
+          runs.finish();
+          assert.ok(await until(() => runs.calls() === 2), 'the second run starts');
+          time.advance(3_500);
+          assert.equal(
+            runner.snapshot().stale,
+            false,
+            'age 3.5 s > max_age, but a run is in flight',
+          );
+          runner.noticeStale();
+          time.advance(6_500);
+          assert.equal(runner.snapshot().stale, false, 'the run is still within its 10 s timeout');
+          time.advance(1);
+          assert.equal(runner.snapshot().stale, true, 'past its timeout the old result is stale');
+          runner.noticeStale();
+          runs.finish();
+          assert.ok(await until(() => !runner.snapshot().stale), 'the new result is fresh');
+          const staleLines = messages().filter((message) => /is stale/.test(message));
+          assert.equal(staleLines.length, 1, 'stale logged once, only past the timeout');
+        } finally {
+          runner.stop();
+          runs.finish();
+        }
+      },
+    );
+
+    it('without a run in flight, a result older than max_age is stale as before', async () => {
       const time = clock();
       const runs = manualRuns(time.now);
-      const { logger, messages } = logLines();
-      // The interval is real time (a short one); ages and timeouts are on the test's clock.
-      const runner = createRunner(slowCheck({ intervalMs: 20 }), {
-        execute: runs.execute,
-        logger,
-        now: time.now,
-      });
-      try {
-        runner.start();
-        runs.finish();
-        assert.ok(await until(() => runs.calls() === 2), 'the second run starts');
-        time.advance(3_500);
-        assert.equal(runner.snapshot().stale, false, 'age 3.5 s > max_age, but a run is in flight');
-        runner.noticeStale();
-        time.advance(6_500);
-        assert.equal(runner.snapshot().stale, false, 'the run is still within its 10 s timeout');
-        time.advance(1);
-        assert.equal(runner.snapshot().stale, true, 'past its timeout the old result is stale');
-        runner.noticeStale();
-        runs.finish();
-        assert.ok(await until(() => !runner.snapshot().stale), 'the new result is fresh');
-        const staleLines = messages().filter((message) => /is stale/.test(message));
-        assert.equal(staleLines.length, 1, 'stale logged once, only past the timeout');
-      } finally {
-        runner.stop();
-        runs.finish();
-      }
-    },
-  );
+      const { logger } = logLines();
+      const runner = createRunner(onRequest, { execute: runs.execute, logger, now: time.now });
+      const first = runner.read({ bypassCache: true });
+      runs.finish();
+      await first;
+      time.advance(3_001);
+      assert.equal(runner.snapshot().stale, true);
+    });
 
-  it('without a run in flight, a result older than max_age is stale as before', async () => {
-    const time = clock();
-    const runs = manualRuns(time.now);
-    const { logger } = logLines();
-    const runner = createRunner(onRequest, { execute: runs.execute, logger, now: time.now });
-    const first = runner.read({ bypassCache: true });
-    runs.finish();
-    await first;
-    time.advance(3_001);
-    assert.equal(runner.snapshot().stale, true);
-  });
-
-  it('a run handed over on reload keeps its start: the new runner judges it the same', async () => {
-    const time = clock();
-    const runs = manualRuns(time.now);
-    const { logger } = logLines();
-    const deps = { execute: runs.execute, logger, now: time.now };
-    const old = createRunner(onRequest, deps);
-    const first = old.read({ bypassCache: true });
-    runs.finish();
-    await first;
-    time.advance(1_000);
-    void old.read({ bypassCache: true });
-    time.advance(4_000);
-    const next = createRunner(onRequest, deps, old.snapshot().state, old.running());
-    assert.equal(next.snapshot().stale, false);
-    time.advance(6_001);
-    assert.equal(
-      next.snapshot().stale,
-      true,
-      'the timeout counts from the run start, not the reload',
-    );
-    runs.finish();
-    await settle();
-    assert.equal(next.snapshot().stale, false);
-    assert.equal(next.running(), null);
-  });
-});
+    it('a run handed over on reload keeps its start: the new runner judges it the same', async () => {
+      const time = clock();
+      const runs = manualRuns(time.now);
+      const { logger } = logLines();
+      const deps = { execute: runs.execute, logger, now: time.now };
+      const old = createRunner(onRequest, deps);
+      const first = old.read({ bypassCache: true });
+      runs.finish();
+      await first;
+      time.advance(1_000);
+      void old.read({ bypassCache: true });
+      time.advance(4_000);
+      const next = createRunner(onRequest, deps, old.snapshot().state, old.running());
+      assert.equal(next.snapshot().stale, false);
+      time.advance(6_001);
+      assert.equal(
+        next.snapshot().stale,
+        true,
+        'the timeout counts from the run start, not the reload',
+      );
+      runs.finish();
+      await settle();
+      assert.equal(next.snapshot().stale, false);
+      assert.equal(next.running(), null);
+    });
+  },
+);

@@ -5,14 +5,9 @@ import { setImmediate as tick } from 'node:timers/promises';
 import { createRunner, type CheckSnapshot, type RunnerDeps } from '../../src/checks/runner.js';
 import { advance, initialState } from '../../src/checks/state.js';
 import type { CheckDefinition, RunResult, Status } from '../../src/types.js';
-import {
-  deferred,
-  definition,
-  eventually,
-  memoryLogger,
-  result,
-  silentLogger,
-} from '../support/checks.js';
+import { definition, result } from '../support/checks.js';
+import { memoryLogger, silentLogger } from '../support/logger.js';
+import { deferred, eventually } from '../support/wait.js';
 
 const cached = { bypassCache: false };
 const noCache = { bypassCache: true };
@@ -47,7 +42,7 @@ async function read(
   return runner.read(options);
 }
 
-describe('runner on request: single flight', () => {
+describe('runner on request: single flight', { timeout: 30_000 }, () => {
   it('runs once for ten concurrent reads and gives them all the result', async () => {
     const pending = deferred<RunResult>();
     let calls = 0;
@@ -95,7 +90,7 @@ describe('runner on request: single flight', () => {
   });
 });
 
-describe('runner on request: cache_pass and cache_fail', () => {
+describe('runner on request: cache_pass and cache_fail', { timeout: 30_000 }, () => {
   it('reuses a pass for cache_pass, synchronously, then runs again', async () => {
     const time = clock();
     const { execute, calls } = answering('pass', time.now);
@@ -160,7 +155,7 @@ describe('runner on request: cache_pass and cache_fail', () => {
   });
 });
 
-describe('runner: max_age', () => {
+describe('runner: max_age', { timeout: 30_000 }, () => {
   it('marks a result older than max_age stale', async () => {
     const time = clock(1_000);
     const { execute } = answering('pass', time.now);
@@ -184,7 +179,7 @@ describe('runner: max_age', () => {
   });
 });
 
-describe('runner: state', () => {
+describe('runner: state', { timeout: 30_000 }, () => {
   it('starts pending since its creation', () => {
     const before = Date.now();
     const runner = createRunner(definition(), deps(answering('pass').execute));
@@ -222,7 +217,7 @@ describe('runner: state', () => {
   });
 });
 
-describe('runner in background mode', () => {
+describe('runner in background mode', { timeout: 30_000 }, () => {
   const background = (overrides: Partial<CheckDefinition> = {}): CheckDefinition =>
     definition({ intervalMs: 50, ...overrides });
 
@@ -239,7 +234,7 @@ describe('runner in background mode', () => {
     const runner = createRunner(background(), deps(execute, { random: () => 0 }));
     runner.start();
     assert.equal(calls(), 1, 'the first run starts at once');
-    assert.ok(await eventually(() => calls() >= 4, 5_000), `ran ${calls()} times`);
+    assert.ok(await eventually(() => calls() >= 4), `ran ${calls()} times`);
     const answer = runner.read(cached);
     assert.ok(!(answer instanceof Promise));
     assert.equal(answer.state.status, 'pass');
@@ -297,7 +292,7 @@ describe('runner in background mode', () => {
   });
 });
 
-describe('runner: logging', () => {
+describe('runner: logging', { timeout: 30_000 }, () => {
   it('logs each state change once, at info for pass and warn otherwise, with the output', async () => {
     const { logger, lines } = memoryLogger('info');
     const statuses: Status[] = ['pass', 'pass', 'fail', 'fail'];

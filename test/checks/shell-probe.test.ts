@@ -4,7 +4,7 @@ import { findProgram } from '../../src/checks/program-file.js';
 import { applyEffect, envEffect, probeShellEnv } from '../../src/checks/shell-probe.js';
 import { isExecutableFile } from '../../src/util/default-shell.js';
 
-describe('envEffect and applyEffect', () => {
+describe('envEffect and applyEffect', { timeout: 30_000 }, () => {
   it('learns what the shell set, dropped, and where it put the program path', () => {
     const given = { PATH: '/bin', OLDPWD: '/x', KEEP: 'same', _: '/usr/bin/node' };
     const seen = new Map([
@@ -34,7 +34,7 @@ describe('envEffect and applyEffect', () => {
   });
 });
 
-describe('probeShellEnv', () => {
+describe('probeShellEnv', { timeout: 30_000 }, () => {
   const env = { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C', OLDPWD: '/nonexistent-dir' };
   const envFile = findProgram('env', env.PATH);
 

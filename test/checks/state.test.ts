@@ -35,7 +35,7 @@ function settled(status: Status): CheckState {
   return state;
 }
 
-describe('initialState', () => {
+describe('initialState', { timeout: 30_000 }, () => {
   it('is pending since the given time, with no result', () => {
     const state = initialState(asEpochMs(42));
     assert.equal(state.status, 'pending');
@@ -44,7 +44,7 @@ describe('initialState', () => {
   });
 });
 
-describe('advance from pending', () => {
+describe('advance from pending', { timeout: 30_000 }, () => {
   it('turns fail at the first failure, whatever fall is', () => {
     assert.deepEqual(statusesOf(feed(['fail'], 1, 3)), ['fail']);
   });
@@ -72,7 +72,7 @@ describe('advance from pending', () => {
   });
 });
 
-describe('advance with fall (getting worse)', () => {
+describe('advance with fall (getting worse)', { timeout: 30_000 }, () => {
   it('pass turns fail after `fall` consecutive failures', () => {
     const states = feed(['fail', 'fail', 'fail'], 1, 3, settled('pass'));
     assert.deepEqual(statusesOf(states), ['pass', 'pass', 'fail']);
@@ -94,7 +94,7 @@ describe('advance with fall (getting worse)', () => {
   });
 });
 
-describe('advance with rise (getting better)', () => {
+describe('advance with rise (getting better)', { timeout: 30_000 }, () => {
   it('fail turns pass after `rise` consecutive passes', () => {
     const states = feed(['pass', 'pass', 'fail', 'pass', 'pass'], 2, 1, settled('fail'));
     assert.deepEqual(statusesOf(states), ['fail', 'pass', 'fail', 'fail', 'pass']);
@@ -116,7 +116,7 @@ describe('advance with rise (getting better)', () => {
   });
 });
 
-describe('advance: since', () => {
+describe('advance: since', { timeout: 30_000 }, () => {
   it('changes to the finishing time of the result that changed the state, and only then', () => {
     const states = feed(['pass', 'pass', 'pass', 'fail', 'fail'], 2, 2);
     assert.deepEqual(

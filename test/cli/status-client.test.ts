@@ -27,7 +27,7 @@ import {
 } from '../support/fake-daemon.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hcd-status-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => rmSync(dir, { recursive: true, force: true }), { timeout: 10_000 });
 
 function configFor(port: number, extra = ''): ResolvedConfig {
   const path = join(dir, `c-${port}.config`);
@@ -56,7 +56,7 @@ async function statusAgainst(
 const codes: StatusCodes = { ok: 200, warn: 200, fail: 503, maintenance: 503 };
 const valid = JSON.stringify(healthDoc('pass'));
 
-describe('collectStatus: only a complete healthcheckd answer counts', () => {
+describe('collectStatus: only a complete healthcheckd answer counts', { timeout: 30_000 }, () => {
   it(
     'a complete answer: its status decides (0 pass, 1 warn, 2 fail)',
     { timeout: 10_000 },
@@ -180,7 +180,7 @@ describe('collectStatus: only a complete healthcheckd answer counts', () => {
   });
 });
 
-describe('formatStatus: a hostile document cannot crash or garble it', () => {
+describe('formatStatus: a hostile document cannot crash or garble it', { timeout: 30_000 }, () => {
   const judge = (doc: unknown): StatusReport => {
     const judged = judgeAnswer(
       {

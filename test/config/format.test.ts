@@ -27,7 +27,7 @@ function assertRoundTrip(config: ResolvedConfig): void {
   assert.deepEqual(withoutOrigins(again), withoutOrigins(config));
 }
 
-describe('format: the resolved config as INI', () => {
+describe('format: the resolved config as INI', { timeout: 30_000 }, () => {
   it('prints the seed example with every key', () => {
     const config = resolve(
       '[healthcheckd]\npidfile = demo.pid\nport = 9999\ncommand = "test ${RANDOM: -1} -ge 5"\n',
@@ -149,7 +149,7 @@ describe('format: the resolved config as INI', () => {
   });
 });
 
-describe('format: random config text', () => {
+describe('format: random config text', { timeout: 30_000 }, () => {
   const fragments = [
     '[healthcheckd]\n',
     '[check:a]\n',

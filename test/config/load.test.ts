@@ -25,7 +25,7 @@ function refusal(run: () => unknown): HealthcheckdError {
 const problemsOf = (text: string, flags: ConfigFlags = {}): readonly string[] =>
   refusal(() => parseConfigText(text, file, flags, env)).details;
 
-describe('load: the seed example', () => {
+describe('load: the seed example', { timeout: 30_000 }, () => {
   const seed = [
     '[healthcheckd]',
     'pidfile = demo.pid',
@@ -62,7 +62,7 @@ describe('load: the seed example', () => {
   });
 });
 
-describe('load: defaults', () => {
+describe('load: defaults', { timeout: 30_000 }, () => {
   it('fills every [healthcheckd] key with the default the README gives', () => {
     const { config } = parseConfigText('[check:a]\ntcp = 127.0.0.1:5432\n', file, {}, env);
     assert.deepEqual(config.daemon, {
@@ -135,7 +135,7 @@ describe('load: defaults', () => {
   });
 });
 
-describe('load: check sections', () => {
+describe('load: check sections', { timeout: 30_000 }, () => {
   it('reads every check key', () => {
     const text = [
       '[check:mysql-replica]',
@@ -210,7 +210,7 @@ describe('load: check sections', () => {
   });
 });
 
-describe('load: flags', () => {
+describe('load: flags', { timeout: 30_000 }, () => {
   it('override file keys; --pidfile is relative to cwd', () => {
     const text = '[healthcheckd]\nport = 9999\nbind = 0.0.0.0\ntimeout = 5s\ncommand = true\n';
     const flags = {
@@ -293,7 +293,7 @@ describe('load: flags', () => {
   });
 });
 
-describe('load: problems', () => {
+describe('load: problems', { timeout: 30_000 }, () => {
   it('reports every problem at once with file:line', () => {
     const text = [
       '[healthcheckd]',
@@ -416,7 +416,7 @@ describe('load: problems', () => {
   });
 });
 
-describe('load: value rules', () => {
+describe('load: value rules', { timeout: 30_000 }, () => {
   const checkKey = (line: string): readonly string[] =>
     problemsOf(`[check:a]\ncommand = true\n${line}\n`);
   const ok = (line: string) =>
@@ -524,7 +524,7 @@ describe('load: value rules', () => {
   });
 });
 
-describe('loadConfig: files', () => {
+describe('loadConfig: files', { timeout: 30_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'healthcheckd-config-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 

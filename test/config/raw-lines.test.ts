@@ -7,7 +7,7 @@ const messages = (text: string): string[] =>
     problem.source === 'file' ? `${problem.line}: ${problem.message}` : problem.message,
   );
 
-describe('raw-lines: classifyLine', () => {
+describe('raw-lines: classifyLine', { timeout: 30_000 }, () => {
   it('skips blank lines and ; or # comments, even indented', () => {
     for (const text of ['', '   ', '; note', '# note', '   ; indented', '\t# tab']) {
       assert.deepEqual(classifyLine(text), { kind: 'skip' }, text);
@@ -58,7 +58,7 @@ describe('raw-lines: classifyLine', () => {
   });
 });
 
-describe('raw-lines: scanLines', () => {
+describe('raw-lines: scanLines', { timeout: 30_000 }, () => {
   it('produces entries with section, key, raw value and 1-based line', () => {
     const scan = scanLines('; top\n[healthcheckd]\nport = 9999\n\n[check:db]\ntcp = h:1 ; c\n');
     assert.deepEqual(scan.sections, [

@@ -14,7 +14,7 @@ const refusal = (raw: string, key = 'command', shell = true): string => {
   return read.ok ? '' : read.message;
 };
 
-describe('values: which values are shell commands', () => {
+describe('values: which values are shell commands', { timeout: 30_000 }, () => {
   it('is command anywhere, and [agent] weight = command:...', () => {
     assert.equal(isShellValue('healthcheckd', 'command', 'x'), true);
     assert.equal(isShellValue('check:a', 'command', 'x'), true);
@@ -25,7 +25,7 @@ describe('values: which values are shell commands', () => {
   });
 });
 
-describe('values: quoted values', () => {
+describe('values: quoted values', { timeout: 30_000 }, () => {
   it('takes the text between matching quotes literally, backslashes kept', () => {
     assert.equal(value(' "test ${RANDOM: -1} -ge 5"', 'command', true), 'test ${RANDOM: -1} -ge 5');
     assert.equal(value(` "printf 'a\\tb'"`, 'command', true), "printf 'a\\tb'");
@@ -59,7 +59,7 @@ describe('values: quoted values', () => {
   });
 });
 
-describe('values: bare shell commands', () => {
+describe('values: bare shell commands', { timeout: 30_000 }, () => {
   it('keeps a command without ; or #, trimmed', () => {
     assert.equal(value('  /usr/bin/check --lag 30  ', 'command', true), '/usr/bin/check --lag 30');
     assert.equal(value(' a=b c', 'command', true), 'a=b c');
@@ -87,7 +87,7 @@ describe('values: bare shell commands', () => {
   });
 });
 
-describe('values: other bare values', () => {
+describe('values: other bare values', { timeout: 30_000 }, () => {
   it('strips a ; or # comment that follows whitespace', () => {
     assert.equal(value(' 5s ; comment', 'timeout'), '5s');
     assert.equal(value(' info\t# comment', 'log_level'), 'info');
@@ -100,7 +100,7 @@ describe('values: other bare values', () => {
   });
 });
 
-describe('values: quoting for output', () => {
+describe('values: quoting for output', { timeout: 30_000 }, () => {
   it('picks the quote kind the value lacks', () => {
     assert.equal(quoteValue('a;b'), '"a;b"');
     assert.equal(quoteValue('say "hi";'), `'say "hi";'`);

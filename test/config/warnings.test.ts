@@ -6,7 +6,7 @@ const file = '/etc/healthcheckd/test.config';
 const parse = (text: string) =>
   parseConfigText(text, file, {}, { cwd: '/', isExecutable: () => true });
 
-describe('config warnings', () => {
+describe('config warnings', { timeout: 30_000 }, () => {
   it('warns when a background check may run longer than max_age - interval', () => {
     const { warnings } = parse(
       '[healthcheckd]\nport = 0\n\n[check:slow]\ncommand = sleep 2.8\ninterval = 1s\ntimeout = 10s\n',

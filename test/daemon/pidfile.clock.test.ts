@@ -48,7 +48,7 @@ function refused(fn: () => unknown, pid: number): void {
   });
 }
 
-describe('acquirePidfile ignores file times: only the holder decides', () => {
+describe('acquirePidfile ignores file times: only the holder decides', { timeout: 30_000 }, () => {
   let dir: string;
   let path: string;
   let sleeper: ChildProcess | undefined;

@@ -18,7 +18,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { HealthcheckdError } from '../../src/errors.js';
 import { acquirePidfile, isAlive, readPid } from '../../src/daemon/pidfile.js';
-import { eventually, memoryLogger, silentLogger } from '../support/checks.js';
+import { memoryLogger, silentLogger } from '../support/logger.js';
+import { eventually } from '../support/wait.js';
 
 /** A PID that belonged to a process which has exited and been reaped. */
 async function deadPid(): Promise<number> {
@@ -44,7 +45,7 @@ function rejectsAlreadyRunning(fn: () => unknown, message: RegExp): void {
   });
 }
 
-describe('acquirePidfile', () => {
+describe('acquirePidfile', { timeout: 60_000 }, () => {
   let dir: string;
   let path: string;
   let sleeper: ChildProcess | undefined;
@@ -196,7 +197,7 @@ describe('acquirePidfile', () => {
   });
 });
 
-describe('readPid', () => {
+describe('readPid', { timeout: 30_000 }, () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'hcd-readpid-'));
@@ -221,7 +222,7 @@ describe('readPid', () => {
   });
 });
 
-describe('isAlive', () => {
+describe('isAlive', { timeout: 30_000 }, () => {
   it('is true for a live process, false for a dead one and for ourselves', async () => {
     const child = spawn('sleep', ['30'], { stdio: 'ignore' });
     try {

@@ -6,7 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { spawnGroup, waitUntil, type Spawned } from './helpers.js';
+import { waitUntil } from '../support/wait.js';
+import { spawnGroup, type Spawned } from './helpers.js';
 
 /** Sends one command to the stats socket and reads the answer until HAProxy closes. */
 export function haproxyCommand(

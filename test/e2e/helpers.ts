@@ -1,75 +1,18 @@
 /**
- * Shared pieces of the end-to-end tests (test/e2e/): finding system programs that live outside
- * PATH (/usr/sbin), starting them in their own process groups, stopping everything in bounded
- * time, and polling with a description of what was last seen.
+ * What the end-to-end tests (test/e2e/) add to test/support/: system programs started in their
+ * own process groups, and everything they start (groups, daemons, temp dirs) killed or removed
+ * should a test file end before its after hooks.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import {
-  eventually,
   startDaemon,
-  tempDir,
+  stopDaemon as stopBounded,
   type Exit,
   type RunningDaemon,
 } from '../support/daemon.js';
-
-/** Directories searched after PATH: Debian puts servers (haproxy, mariadbd) in sbin. */
-const systemDirs = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
-
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The first of `names` found on PATH or in the system directories, as an absolute path. */
-export function findProgram(...names: readonly string[]): string | null {
-  const dirs = [...(process.env.PATH ?? '').split(':').filter((dir) => dir !== ''), ...systemDirs];
-  for (const name of names) {
-    for (const dir of dirs) {
-      const candidate = join(dir, name);
-      if (executable(candidate)) return candidate;
-    }
-  }
-  return null;
-}
-
-/** What a test needs: a role, the program names that fill it, the Debian package that ships them. */
-export interface Need {
-  readonly names: readonly string[];
-  readonly debian: string;
-}
-
-export interface Programs<K extends string> {
-  /** For `{ skip }`: false when everything was found, else why the tests skip. */
-  readonly skip: string | false;
-  /** Absolute paths by role; only meaningful when `skip` is false. */
-  readonly path: Record<K, string>;
-}
-
-/**
- * Like the harness's `requireProgram`, but also looks in /usr/sbin and friends (which may not be
- * on the test process's PATH) and accepts alternative names (mariadbd or mysqld). Missing
- * programs skip the tests with the reason; under CI=true they throw, so CI fails instead.
- */
-export function requirePrograms<K extends string>(needs: Record<K, Need>): Programs<K> {
-  const path = {} as Record<K, string>;
-  const missing: string[] = [];
-  for (const role of Object.keys(needs) as K[]) {
-    const need = needs[role];
-    const found = findProgram(...need.names);
-    if (found) path[role] = found;
-    else missing.push(`${need.names.join(' or ')} (Debian package ${need.debian})`);
-  }
-  if (missing.length === 0) return { skip: false, path };
-  const reason = `not found on PATH nor in ${systemDirs.join(', ')}: ${missing.join('; ')}`;
-  if (process.env.CI === 'true') throw new Error(`required under CI=true: ${reason}`);
-  return { skip: `${reason}; install it to run these end-to-end tests`, path };
-}
+import { tempDir } from '../support/paths.js';
+import { orAfter } from '../support/wait.js';
 
 /**
  * Every process group (HAProxy, mariadbd, busy children) and daemon still running, killed
@@ -110,22 +53,6 @@ function killGroup(pgid: number, signal: NodeJS.Signals): void {
     process.kill(-pgid, signal);
   } catch {
     // already gone
-  }
-}
-
-export const sleep = (ms: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Resolves with `promise`, or with `fallback` after `ms`. */
-export async function within<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<T>((resolve) => {
-    timer = setTimeout(() => resolve(fallback), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -173,13 +100,13 @@ export function spawnGroup(
     if (pid <= 0) return;
     if (child.exitCode === null && child.signalCode === null) {
       killGroup(pid, 'SIGTERM');
-      const done = await within(
+      const done = await orAfter(
         exited.then(() => true),
         graceMs,
         false,
       );
       if (!done) killGroup(pid, 'SIGKILL');
-      await within(exited, 5_000, { code: null, signal: null });
+      await orAfter(exited, 5_000, { code: null, signal: null });
     }
     // Whatever the leader left behind in its group goes too.
     killGroup(pid, 'SIGKILL');
@@ -212,17 +139,13 @@ export async function startTrackedDaemon(
   return daemon;
 }
 
-/** Stops a daemon: SIGTERM, SIGKILL after `graceMs`. */
+/** Stops a daemon (SIGTERM, SIGKILL after `graceMs`) and stops tracking it. */
 export async function stopDaemon(
   daemon: RunningDaemon | undefined,
-  graceMs = 5_000,
+  graceMs = 10_000,
 ): Promise<void> {
   if (!daemon) return;
-  const exit = await within(daemon.stop(), graceMs, null);
-  if (exit === null) {
-    daemon.child.kill('SIGKILL');
-    await within(daemon.exited, 5_000, null);
-  }
+  await stopBounded(daemon, graceMs);
   livePids.delete(daemon.pid);
 }
 
@@ -246,45 +169,4 @@ export class Cleanup {
     }
     if (errors.length > 0) throw new AggregateError(errors, 'cleanup failed');
   }
-}
-
-/**
- * Polls `probe` (through the harness's `eventually`) until `accept` holds for what it returns, for
- * at most `ms`. Returns the accepted value; throws with `what` and the last value seen (or the
- * last error) when time runs out.
- */
-export async function waitUntil<T>(
-  what: string,
-  probe: () => Promise<T>,
-  accept: (value: T) => boolean,
-  ms: number,
-  stepMs = 100,
-): Promise<T> {
-  let last: { value: T } | { error: unknown } | null = null;
-  const started = Date.now();
-  const ok = await eventually(
-    async () => {
-      try {
-        const value = await probe();
-        last = { value };
-        return accept(value);
-      } catch (error) {
-        last = { error };
-        return false;
-      }
-    },
-    ms,
-    stepMs,
-  );
-  const seen = last as { value: T } | { error: unknown } | null;
-  if (ok && seen && 'value' in seen) return seen.value;
-  const detail =
-    seen === null
-      ? 'nothing'
-      : 'value' in seen
-        ? JSON.stringify(seen.value)
-        : String((seen.error as Error)?.message ?? seen.error);
-  throw new Error(
-    `timed out after ${Date.now() - started} ms waiting for ${what}; last seen: ${detail}`,
-  );
 }

@@ -9,15 +9,12 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { httpRequest, repoRoot, writeConfig, type RunningDaemon } from '../support/daemon.js';
-import {
-  Cleanup,
-  trackedTempDir,
-  startTrackedDaemon,
-  requirePrograms,
-  stopDaemon,
-  waitUntil,
-} from './helpers.js';
+import { daemonConfig, type RunningDaemon } from '../support/daemon.js';
+import { httpRequest } from '../support/http-client.js';
+import { repoRoot } from '../support/paths.js';
+import { requirePrograms } from '../support/programs.js';
+import { waitUntil } from '../support/wait.js';
+import { Cleanup, trackedTempDir, startTrackedDaemon, stopDaemon } from './helpers.js';
 import { replicaStatus, startMariadb, type MariadbServer } from './mariadb.js';
 
 const programs = requirePrograms({
@@ -121,14 +118,10 @@ describe(
       writeFileSync(options, `[client]\nuser = monitor\npassword = ${monitorPassword}\n`, {
         mode: 0o600,
       });
-      const config = writeConfig(
+      const config = daemonConfig(
         dir.path,
+        'replica',
         [
-          '[healthcheckd]',
-          'port = 0',
-          'bind = 127.0.0.1',
-          `piddir = ${dir.path}`,
-          `spool_dir = ${dir.path}/spool`,
           'status_warn = 200',
           '[check:mysql-replica]',
           // As docs/examples.md shows it: credentials in an option file named by MYSQL_OPTS,
@@ -138,7 +131,6 @@ describe(
           'warn_exit_codes = 1',
           '',
         ].join('\n'),
-        'replica.config',
       );
       // The script finds the client on PATH (mariadb, else mysql), as it would on a host.
       daemon = await startTrackedDaemon(['run', config], {

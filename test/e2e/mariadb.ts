@@ -7,8 +7,9 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../support/daemon.js';
-import { spawnGroup, waitUntil, type Spawned } from './helpers.js';
+import { freePort } from '../support/listen.js';
+import { waitUntil } from '../support/wait.js';
+import { spawnGroup, type Spawned } from './helpers.js';
 
 export interface MariadbPrograms {
   /** mariadbd (or mysqld). */

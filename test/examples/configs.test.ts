@@ -1,23 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import {
-  accessSync,
-  constants,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { accessSync, constants, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-/** The repository root, from dist/test/examples/. */
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const examples = join(root, 'examples');
-const bin = join(root, 'dist', 'src', 'bin.js');
+import { binPath as bin, examples, repoRoot as root, tempDir } from '../support/paths.js';
+import { requireProgram } from '../support/programs.js';
 
 interface Run {
   readonly code: number | null;
@@ -40,18 +27,7 @@ function validate(file: string): Run {
 }
 
 /** False when `name` is on PATH, else why the test is skipped (these tools are optional). */
-function needs(name: string): string | false {
-  const found = (process.env.PATH ?? '').split(delimiter).some((dir) => {
-    if (dir === '') return false;
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  return found ? false : `${name} is not installed; install it to run this test`;
-}
+const needs = (name: string): string | false => requireProgram(name, { optional: true });
 
 /** `validate` output as { "section": { key: value } }; commented keys are left out. */
 function resolved(text: string): Record<string, Record<string, string>> {
@@ -96,7 +72,7 @@ function yamlBlock(text: string, key: string): string {
 const configs = readdirSync(examples).filter((name) => name.endsWith('.config'));
 const scripts = ['mysql-replica-lag.sh', 'cpu-pool.sh'];
 
-describe('examples: every config validates', () => {
+describe('examples: every config validates', { timeout: 60_000 }, () => {
   it('ships the configs the docs link to', () => {
     for (const name of [
       'random_example.config',
@@ -124,7 +100,7 @@ describe('examples: every config validates', () => {
   });
 });
 
-describe('examples: the configs say what the docs say', () => {
+describe('examples: the configs say what the docs say', { timeout: 60_000 }, () => {
   it('mysql-replica.config: background check of the lag script, warn on exit 1', () => {
     const check = resolvedFile('mysql-replica.config')['check:mysql-replica'];
     assert.ok(check, 'no [check:mysql-replica]');
@@ -162,9 +138,9 @@ describe('examples: the configs say what the docs say', () => {
   });
 });
 
-describe('examples: manifests', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'hcd-examples-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+describe('examples: manifests', { timeout: 60_000 }, () => {
+  const { path: dir, cleanup } = tempDir('hcd-examples-');
+  after(cleanup);
 
   it('kubernetes.yaml: the ConfigMap config validates and serves the probed groups', () => {
     const yaml = readFileSync(join(examples, 'kubernetes.yaml'), 'utf8');
@@ -263,7 +239,7 @@ describe('examples: manifests', () => {
   );
 });
 
-describe('examples: scripts', () => {
+describe('examples: scripts', { timeout: 60_000 }, () => {
   for (const name of scripts) {
     const file = join(examples, name);
 

@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
+import { binPath, examples, tempDir } from '../support/paths.js';
 
-/** The repository root, from dist/test/examples/. */
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const script = join(root, 'examples', 'cpu-pool.sh');
-const bin = join(root, 'dist', 'src', 'bin.js');
+const script = join(examples, 'cpu-pool.sh');
 
 interface Run {
   readonly code: number | null;
@@ -27,23 +22,7 @@ function cpuPool(args: readonly string[], env: NodeJS.ProcessEnv = {}): Run {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** The script, asynchronously: the event loop must stay free to run busy children. */
-function cpuPoolAsync(args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(script, args, {
-      env: { ...process.env, PROC_STAT_FILES: '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-const dir = mkdtempSync(join(tmpdir(), 'hcd-cpu-pool-'));
+const { path: dir, cleanup } = tempDir('hcd-cpu-pool-');
 let samples = 0;
 
 /**
@@ -70,8 +49,8 @@ function stat(busyPerMille: number): string {
   return `${name(1)} ${name(2)}`;
 }
 
-describe('examples/cpu-pool.sh on /proc/stat samples', () => {
-  after(() => rmSync(dir, { recursive: true, force: true }));
+describe('examples/cpu-pool.sh on /proc/stat samples', { timeout: 60_000 }, () => {
+  after(cleanup);
 
   it('fails (2) a worker 95% busy (default max 90%)', () => {
     const result = cpuPool([], { PROC_STAT_FILES: stat(950) });
@@ -154,7 +133,7 @@ describe('examples/cpu-pool.sh on /proc/stat samples', () => {
   it('gives healthcheckd a warn through warn_exit_codes = 1', () => {
     const config = join(dir, 'cpu.config');
     writeFileSync(config, `[check:cpu]\ncommand = "'${script}' 90 70"\nwarn_exit_codes = 1\n`);
-    const result = spawnSync(process.execPath, [bin, 'check', config], {
+    const result = spawnSync(process.execPath, [binPath, 'check', config], {
       encoding: 'utf8',
       timeout: 20_000,
       env: { ...process.env, PROC_STAT_FILES: stat(800) },
@@ -164,35 +143,20 @@ describe('examples/cpu-pool.sh on /proc/stat samples', () => {
   });
 });
 
-describe('examples/cpu-pool.sh on the real /proc/stat', () => {
-  function busyOf(run: Run): number {
-    const match = /^cpu busy (\d+)% /.exec(run.stdout);
-    assert.ok(match?.[1] !== undefined, `unexpected output: ${run.stdout}${run.stderr}`);
-    return Number(match[1]);
-  }
+describe('examples/cpu-pool.sh on the real /proc/stat', { timeout: 60_000 }, () => {
+  // How busy the machine is belongs to whoever else runs on it: only the form and the range of
+  // the answer are asserted here. The script under real load: test/e2e/cpu.test.ts.
+  it('measures a busy share from 0 to 100 % and passes at max 100', () => {
+    const result = cpuPool(['100'], { SAMPLE_SECONDS: '0.2' });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const busy = Number(/^cpu busy (\d+)% \(max 100%\)\n$/.exec(result.stdout)?.[1] ?? NaN);
+    assert.ok(busy >= 0 && busy <= 100, `unexpected output: ${result.stdout}${result.stderr}`);
+  });
 
-  it('sees the CPU get busier under two busy processes', async () => {
-    // Before: whatever else this shared machine is doing. 100 never fails the check.
-    const before = await cpuPoolAsync(['100'], { SAMPLE_SECONDS: '1' });
-    assert.equal(before.code, 0, before.stdout + before.stderr);
-    const idle = busyOf(before);
-
-    const children: ChildProcess[] = [];
-    try {
-      for (let i = 0; i < 2; i++) {
-        children.push(spawn('sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' }));
-      }
-      await sleep(300);
-      const loaded = await cpuPoolAsync(['10'], { SAMPLE_SECONDS: '1' });
-      const busy = busyOf(loaded);
-      // Two spinning processes on this two-core machine keep it at least about half busy
-      // even when other work competes for the cores.
-      assert.ok(busy >= 40, `busy ${busy}% under two busy processes (before: ${idle}%)`);
-      assert.ok(busy >= Math.min(idle + 1, 95), `busy ${busy}% did not rise from ${idle}%`);
-      assert.equal(loaded.code, 2, `busy ${busy}% > max 10% must fail: ${loaded.stdout}`);
-      assert.match(loaded.stdout, /^cpu busy \d+% > max 10%\n$/);
-    } finally {
-      for (const child of children) child.kill('SIGKILL');
-    }
+  it('--weight prints a weight from 1 to 100 %', () => {
+    const result = cpuPool(['--weight'], { SAMPLE_SECONDS: '0.2' });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const weight = Number(/^(\d+)%\n$/.exec(result.stdout)?.[1] ?? NaN);
+    assert.ok(weight >= 1 && weight <= 100, `unexpected output: ${result.stdout}${result.stderr}`);
   });
 });

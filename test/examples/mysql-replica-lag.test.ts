@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { binPath as bin, examples, tempDir } from '../support/paths.js';
 
-/** The repository root, from dist/test/examples/. */
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const script = join(root, 'examples', 'mysql-replica-lag.sh');
-const bin = join(root, 'dist', 'src', 'bin.js');
+const script = join(examples, 'mysql-replica-lag.sh');
 
 type Fields = readonly (readonly [string, string])[];
 
@@ -124,7 +120,7 @@ interface Run {
   readonly stderr: string;
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'hcd-mysql-lag-'));
+const { path: dir, cleanup } = tempDir('hcd-mysql-lag-');
 let fixtures = 0;
 
 function fixture(text: string): string {
@@ -147,8 +143,8 @@ function judge(text: string, ...args: string[]): Run {
   return lagScript(args.length > 0 ? args : ['30'], { MYSQL_STATUS_FILE: fixture(text) });
 }
 
-describe('examples/mysql-replica-lag.sh on status text', () => {
-  after(() => rmSync(dir, { recursive: true, force: true }));
+describe('examples/mysql-replica-lag.sh on status text', { timeout: 60_000 }, () => {
+  after(cleanup);
 
   it('passes an in-sync replica with SHOW REPLICA STATUS names (MySQL 8.0.22+)', () => {
     const result = judge(vertical(mysql8({ lag: '3' })), '30');
@@ -278,9 +274,9 @@ describe('examples/mysql-replica-lag.sh on status text', () => {
   });
 });
 
-describe('examples/mysql-replica-lag.sh with a client', () => {
-  const clientDir = mkdtempSync(join(tmpdir(), 'hcd-mysql-client-'));
-  after(() => rmSync(clientDir, { recursive: true, force: true }));
+describe('examples/mysql-replica-lag.sh with a client', { timeout: 60_000 }, () => {
+  const { path: clientDir, cleanup: removeClientDir } = tempDir('hcd-mysql-client-');
+  after(removeClientDir);
 
   // A stand-in for the mysql client: logs its arguments, one a line, then answers as
   // FAKE_MODE says: "modern" knows SHOW REPLICA STATUS, "old" refuses it as MariaDB 10.4
@@ -374,9 +370,9 @@ esac
   });
 });
 
-describe('examples/mysql-replica-lag.sh under healthcheckd', () => {
-  const work = mkdtempSync(join(tmpdir(), 'hcd-mysql-check-'));
-  after(() => rmSync(work, { recursive: true, force: true }));
+describe('examples/mysql-replica-lag.sh under healthcheckd', { timeout: 60_000 }, () => {
+  const { path: work, cleanup: removeWork } = tempDir('hcd-mysql-check-');
+  after(removeWork);
 
   function check(lag: string): { code: number | null; status: string; output: string } {
     const config = join(work, 'replica.config');

@@ -13,7 +13,7 @@ import type { StatusCodes } from '../../src/types.js';
 const defaults: StatusCodes = { ok: 200, warn: 200, fail: 503, maintenance: 503 };
 const custom: StatusCodes = { ok: 204, warn: 429, fail: 504, maintenance: 404 };
 
-describe('answer', () => {
+describe('answer', { timeout: 30_000 }, () => {
   it('carries content type, byte length and Cache-Control: no-store', () => {
     assert.deepEqual(answer(200, 'café'), {
       statusCode: 200,
@@ -31,7 +31,7 @@ describe('answer', () => {
   });
 });
 
-describe('textAnswer', () => {
+describe('textAnswer', { timeout: 30_000 }, () => {
   it('answers OK, WARN and ERROR with the default status codes', () => {
     const seen = (['pass', 'warn', 'fail'] as const).map((status) => {
       const reply = textAnswer(status, defaults);
@@ -51,7 +51,7 @@ describe('textAnswer', () => {
   });
 });
 
-describe('statusCodeFor', () => {
+describe('statusCodeFor', { timeout: 30_000 }, () => {
   it('maps pass, warn and fail to status_ok, status_warn and status_fail', () => {
     assert.deepEqual(
       (['pass', 'warn', 'fail'] as const).map((status) => statusCodeFor(status, custom)),
@@ -60,7 +60,7 @@ describe('statusCodeFor', () => {
   });
 });
 
-describe('maintenanceAnswer', () => {
+describe('maintenanceAnswer', { timeout: 30_000 }, () => {
   const now = 1_700_000_000_000;
 
   it('answers MAINTENANCE: <reason> with status_maintenance and no Retry-After when open-ended', () => {
@@ -90,7 +90,7 @@ describe('maintenanceAnswer', () => {
   });
 });
 
-describe('methodNotAllowed and notFound', () => {
+describe('methodNotAllowed and notFound', { timeout: 30_000 }, () => {
   it('answers 405 with Allow: GET, HEAD and no-store', () => {
     assert.equal(methodNotAllowed.statusCode, 405);
     assert.equal(methodNotAllowed.headers.allow, 'GET, HEAD');

@@ -13,7 +13,7 @@ const limits = (soft: string, hard = soft): string =>
   `Max open files            ${soft.padEnd(20)} ${hard.padEnd(20)} files     \n` +
   'Max locked memory         8388608              8388608              bytes     \n';
 
-describe('openFileLimit', () => {
+describe('openFileLimit', { timeout: 30_000 }, () => {
   it('reads the soft limit from /proc/self/limits', { timeout: 5_000 }, () => {
     assert.equal(openFileLimit(limits('1024', '4096')), 1024);
     assert.equal(openFileLimit(limits('unlimited')), Number.MAX_SAFE_INTEGER);
@@ -32,7 +32,7 @@ describe('openFileLimit', () => {
   });
 });
 
-describe('defaultConnectionCap', () => {
+describe('defaultConnectionCap', { timeout: 30_000 }, () => {
   it('is the ceiling under a generous limit', { timeout: 5_000 }, () => {
     assert.equal(defaultConnectionCap(1_048_576), connectionCeiling);
     assert.equal(defaultConnectionCap(null), connectionCeiling);

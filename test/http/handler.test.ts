@@ -3,12 +3,12 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { answer, textAnswer, type Answer } from '../../src/http/answer.js';
 import { createHandler, type Question } from '../../src/http/handler.js';
 import { createHttpServer, type HttpServer } from '../../src/http/server.js';
-import { memoryLogger } from '../support/checks.js';
-import { fetchLocal, rawExchange } from '../support/http-client.js';
+import { httpRequest, rawExchange } from '../support/http-client.js';
+import { memoryLogger } from '../support/logger.js';
 
 const codes = { ok: 200, warn: 200, fail: 503, maintenance: 503 };
 
-describe('createHandler behind a real server', () => {
+describe('createHandler behind a real server', { timeout: 30_000 }, () => {
   let respond: (question: Question) => Answer | Promise<Answer>;
   let answered: number[];
   let calls: number;
@@ -45,7 +45,8 @@ describe('createHandler behind a real server', () => {
   after(() => http.close(1_000));
 
   it('answers GET with what respond() returns, and tells it the route, Pragma and Accept', async () => {
-    const reply = await fetchLocal(port, '/check/db?format=json', {
+    const reply = await httpRequest(port, {
+      path: '/check/db?format=json',
       headers: { pragma: 'no-cache', accept: 'application/health+json' },
     });
     assert.equal(reply.status, 200);
@@ -60,7 +61,7 @@ describe('createHandler behind a real server', () => {
   });
 
   it('passes a known group and no Pragma on', async () => {
-    const reply = await fetchLocal(port, '/ready');
+    const reply = await httpRequest(port, { path: '/ready' });
     assert.deepEqual(JSON.parse(reply.body), {
       target: { route: { kind: 'group', name: 'ready' }, formatJson: false },
       noCache: false,
@@ -71,13 +72,13 @@ describe('createHandler behind a real server', () => {
   it('answers an asynchronous respond()', async () => {
     respond = () =>
       new Promise((resolve) => setTimeout(() => resolve(textAnswer('warn', codes)), 20));
-    const reply = await fetchLocal(port, '/');
+    const reply = await httpRequest(port);
     assert.deepEqual([reply.status, reply.body], [200, 'WARN']);
   });
 
   it('answers HEAD with the status and headers of GET and no body', async () => {
     respond = () => textAnswer('fail', codes);
-    const get = await fetchLocal(port, '/');
+    const get = await httpRequest(port);
     const raw = await rawExchange(
       port,
       'HEAD / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n',
@@ -92,7 +93,7 @@ describe('createHandler behind a real server', () => {
 
   it('answers 405 with Allow to any other method, without asking respond()', async () => {
     for (const method of ['POST', 'PUT', 'DELETE', 'OPTIONS']) {
-      const reply = await fetchLocal(port, '/', { method });
+      const reply = await httpRequest(port, { method });
       assert.equal(reply.status, 405, method);
       assert.equal(reply.headers.allow, 'GET, HEAD', method);
       assert.equal(reply.body, 'Method Not Allowed');
@@ -102,7 +103,7 @@ describe('createHandler behind a real server', () => {
   });
 
   it('closes the connection after a request that came with a body it did not read', async () => {
-    const reply = await fetchLocal(port, '/', {
+    const reply = await httpRequest(port, {
       method: 'POST',
       headers: { 'content-type': 'text/plain' },
       body: 'x'.repeat(1_000),
@@ -115,7 +116,7 @@ describe('createHandler behind a real server', () => {
     respond = () => {
       throw new Error('boom');
     };
-    const reply = await fetchLocal(port, '/');
+    const reply = await httpRequest(port);
     assert.deepEqual([reply.status, reply.body], [503, 'ERROR']);
     const line = log.lines().at(-1);
     assert.equal(line?.msg, 'answering a request failed; answering fail');
@@ -124,7 +125,7 @@ describe('createHandler behind a real server', () => {
 
   it('fails closed when respond() rejects', async () => {
     respond = () => Promise.reject(new Error('later boom'));
-    const reply = await fetchLocal(port, '/');
+    const reply = await httpRequest(port);
     assert.deepEqual([reply.status, reply.body], [503, 'ERROR']);
   });
 
@@ -141,7 +142,7 @@ describe('createHandler behind a real server', () => {
     respond = () => {
       throw new Error('boom');
     };
-    await fetchLocal(port, '/');
+    await httpRequest(port);
     assert.deepEqual(answered, [503]);
   });
 });

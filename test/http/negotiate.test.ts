@@ -6,7 +6,7 @@ import { httpRequest, startDaemon, tempDir, writeConfig } from '../support/daemo
 const browser =
   'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
 
-describe('negotiate: RFC 9110 quality values', () => {
+describe('negotiate: RFC 9110 quality values', { timeout: 30_000 }, () => {
   const cases: readonly (readonly [string, BodyFormat])[] = [
     ['', 'text'],
     ['*/*', 'text'],
@@ -32,7 +32,7 @@ describe('negotiate: RFC 9110 quality values', () => {
   }
 });
 
-describe('negotiate: q=0 excludes a type', () => {
+describe('negotiate: q=0 excludes a type', { timeout: 30_000 }, () => {
   const cases: readonly (readonly [string, BodyFormat])[] = [
     ['text/html;q=0, */*', 'text'],
     ['text/plain;q=0, application/json', 'json'],
@@ -48,7 +48,7 @@ describe('negotiate: q=0 excludes a type', () => {
   }
 });
 
-describe('negotiate: fallbacks', () => {
+describe('negotiate: fallbacks', { timeout: 30_000 }, () => {
   it(
     'gives plain text when nothing offered is acceptable (RFC 9110 lets it disregard Accept)',
     {
@@ -73,7 +73,7 @@ describe('negotiate: fallbacks', () => {
   });
 });
 
-describe('negotiate: remembered verdicts', () => {
+describe('negotiate: remembered verdicts', { timeout: 30_000 }, () => {
   it(
     'gives the same verdicts however often and in whatever order headers come',
     { timeout: 5_000 },
@@ -93,46 +93,54 @@ describe('negotiate: remembered verdicts', () => {
   );
 });
 
-describe('negotiate: the same status code in every variant (real daemon)', () => {
-  const dir = tempDir('hcd-negotiate-');
-  let port = 0;
-  let stop: (() => Promise<unknown>) | undefined;
-  before(async () => {
-    const config = writeConfig(
-      dir.path,
-      `[healthcheckd]\nport = 0\nbind = 127.0.0.1\npiddir = ${dir.path}\n` +
-        `spool_dir = ${dir.path}/spool\n[check:ok]\ncommand = true\n[check:bad]\ncommand = false\n`,
-    );
-    const daemon = await startDaemon([config], { cwd: dir.path });
-    port = daemon.port;
-    stop = daemon.stop;
-  });
-  after(async () => {
-    await stop?.();
-    dir.cleanup();
-  });
-
-  const variants: readonly (readonly [string, RegExp])[] = [
-    ['', /^text\/plain/],
-    [browser, /^text\/html/],
-    ['application/json', /^application\/json/],
-    ['application/health+json', /^application\/health\+json/],
-    ['text/html;q=0, application/json;q=0.5', /^application\/json/],
-    ['image/png', /^text\/plain/],
-  ];
-  for (const [path, status] of [
-    ['/check/ok', 200],
-    ['/check/bad', 503],
-  ] as const) {
-    it(`answers ${path} ${status} in every format, GET and HEAD`, { timeout: 30_000 }, async () => {
-      for (const [accept, type] of variants) {
-        for (const method of ['GET', 'HEAD']) {
-          const headers = accept === '' ? {} : { accept };
-          const reply = await httpRequest(port, { method, path, headers, timeoutMs: 10_000 });
-          assert.equal(reply.status, status, `${method} ${path} Accept: ${accept}`);
-          assert.match(String(reply.headers['content-type']), type, `Accept: ${accept}`);
-        }
-      }
+describe(
+  'negotiate: the same status code in every variant (real daemon)',
+  { timeout: 30_000 },
+  () => {
+    const dir = tempDir('hcd-negotiate-');
+    let port = 0;
+    let stop: (() => Promise<unknown>) | undefined;
+    before(async () => {
+      const config = writeConfig(
+        dir.path,
+        `[healthcheckd]\nport = 0\nbind = 127.0.0.1\npiddir = ${dir.path}\n` +
+          `spool_dir = ${dir.path}/spool\n[check:ok]\ncommand = true\n[check:bad]\ncommand = false\n`,
+      );
+      const daemon = await startDaemon([config], { cwd: dir.path });
+      port = daemon.port;
+      stop = daemon.stop;
     });
-  }
-});
+    after(async () => {
+      await stop?.();
+      dir.cleanup();
+    });
+
+    const variants: readonly (readonly [string, RegExp])[] = [
+      ['', /^text\/plain/],
+      [browser, /^text\/html/],
+      ['application/json', /^application\/json/],
+      ['application/health+json', /^application\/health\+json/],
+      ['text/html;q=0, application/json;q=0.5', /^application\/json/],
+      ['image/png', /^text\/plain/],
+    ];
+    for (const [path, status] of [
+      ['/check/ok', 200],
+      ['/check/bad', 503],
+    ] as const) {
+      it(
+        `answers ${path} ${status} in every format, GET and HEAD`,
+        { timeout: 30_000 },
+        async () => {
+          for (const [accept, type] of variants) {
+            for (const method of ['GET', 'HEAD']) {
+              const headers = accept === '' ? {} : { accept };
+              const reply = await httpRequest(port, { method, path, headers, timeoutMs: 10_000 });
+              assert.equal(reply.status, status, `${method} ${path} Accept: ${accept}`);
+              assert.match(String(reply.headers['content-type']), type, `Accept: ${accept}`);
+            }
+          }
+        },
+      );
+    }
+  },
+);

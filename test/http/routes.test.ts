@@ -6,7 +6,7 @@ const groups = new Set(['ready', 'live', 'my group']);
 const isGroup = (name: string): boolean => groups.has(name);
 const route = (url: string): unknown => resolveTarget(url, isGroup).route;
 
-describe('resolveTarget: routes', () => {
+describe('resolveTarget: routes', { timeout: 30_000 }, () => {
   it('answers the aggregate for / and for any path that is not a known endpoint', () => {
     for (const url of ['/', '', '/anything', '/health', '/a/b/c', '/check', '/readyz', '/ready/']) {
       assert.deepEqual(route(url), { kind: 'aggregate' }, url);
@@ -52,7 +52,7 @@ describe('resolveTarget: routes', () => {
   });
 });
 
-describe('resolveTarget: ?format=json', () => {
+describe('resolveTarget: ?format=json', { timeout: 30_000 }, () => {
   const formatJson = (url: string): boolean => resolveTarget(url, isGroup).formatJson;
 
   it('is set by format=json anywhere in the query', () => {

@@ -26,11 +26,14 @@ const quick: HttpServerOptions = {
 
 let servers: HttpServer[] = [];
 const clients: Socket[] = [];
-afterEach(async () => {
-  for (const socket of clients.splice(0)) socket.destroy();
-  await Promise.all(servers.map((http) => http.close(1_000)));
-  servers = [];
-});
+afterEach(
+  async () => {
+    for (const socket of clients.splice(0)) socket.destroy();
+    await Promise.all(servers.map((http) => http.close(1_000)));
+    servers = [];
+  },
+  { timeout: 30_000 },
+);
 
 type Respond = () => Answer | Promise<Answer>;
 
@@ -63,7 +66,7 @@ async function heldConnections(http: HttpServer): Promise<number> {
   );
 }
 
-describe('createHttpServer: every well-formed request is answered', () => {
+describe('createHttpServer: every well-formed request is answered', { timeout: 30_000 }, () => {
   it(
     'answers HTTP/1.1 GET and HEAD without Host, and HTTP/1.0 without Host',
     { timeout: 15_000 },
@@ -146,191 +149,208 @@ describe('createHttpServer: every well-formed request is answered', () => {
   );
 });
 
-describe('createHttpServer: a rejected request is answered and its socket destroyed', () => {
-  // A form error must free the socket by itself: the header timeout is set far out of reach.
-  const patient = { ...quick, headersTimeoutMs: 60_000, requestTimeoutMs: 60_000 };
-  const rejected: readonly (readonly [string, string, string, HttpServerOptions])[] = [
-    ['garbage', '\x00\xff\x13\x37\r\n\r\n', 'HTTP/1.1 400 Bad Request', patient],
-    [
-      'a 20 KB header',
-      `GET / HTTP/1.1\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
-      'HTTP/1.1 431 Request Header Fields Too Large',
-      patient,
-    ],
-    [
-      'headers that never end',
-      'GET / HTTP/1.1\r\nX-Slow: a',
-      'HTTP/1.1 408 Request Timeout',
-      quick,
-    ],
-    ['no byte at all', '', 'HTTP/1.1 408 Request Timeout', quick],
-  ];
-  for (const [what, bytes, status, options] of rejected) {
+describe(
+  'createHttpServer: a rejected request is answered and its socket destroyed',
+  { timeout: 30_000 },
+  () => {
+    // A form error must free the socket by itself: the header timeout is set far out of reach.
+    const patient = { ...quick, headersTimeoutMs: 60_000, requestTimeoutMs: 60_000 };
+    const rejected: readonly (readonly [string, string, string, HttpServerOptions])[] = [
+      ['garbage', '\x00\xff\x13\x37\r\n\r\n', 'HTTP/1.1 400 Bad Request', patient],
+      [
+        'a 20 KB header',
+        `GET / HTTP/1.1\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+        'HTTP/1.1 431 Request Header Fields Too Large',
+        patient,
+      ],
+      [
+        'headers that never end',
+        'GET / HTTP/1.1\r\nX-Slow: a',
+        'HTTP/1.1 408 Request Timeout',
+        quick,
+      ],
+      ['no byte at all', '', 'HTTP/1.1 408 Request Timeout', quick],
+    ];
+    for (const [what, bytes, status, options] of rejected) {
+      it(
+        `${what}: ${status}, then the server holds nothing though the client keeps its side open`,
+        { timeout: 15_000 },
+        async () => {
+          const { http, port } = await serve(options);
+          const client = await rawClient(port, clients);
+          if (bytes !== '') client.socket.write(bytes, 'latin1');
+          await within(client.serverClosed, hangMs, what);
+          assert.deepEqual(statusLines(client.text()), [status]);
+          assert.match(client.text(), /\r\nConnection: close\r\n/);
+          // The client never ends its side: only a destroyed server socket lets the count fall.
+          assert.ok(
+            await eventually(async () => (await heldConnections(http)) === 0, hangMs),
+            'socket still held',
+          );
+          assert.equal(http.connections().open, 0);
+          assert.equal(client.socket.writable, true, 'the client side was left open');
+        },
+      );
+    }
+  },
+);
+
+describe(
+  'createHttpServer: idle and half-open connections are bounded in time',
+  { timeout: 30_000 },
+  () => {
     it(
-      `${what}: ${status}, then the server holds nothing though the client keeps its side open`,
+      'closes a keep-alive connection idle past keepAliveTimeout',
       { timeout: 15_000 },
       async () => {
-        const { http, port } = await serve(options);
+        const { http, port } = await serve(quick);
         const client = await rawClient(port, clients);
-        if (bytes !== '') client.socket.write(bytes, 'latin1');
-        await within(client.serverClosed, hangMs, what);
-        assert.deepEqual(statusLines(client.text()), [status]);
-        assert.match(client.text(), /\r\nConnection: close\r\n/);
-        // The client never ends its side: only a destroyed server socket lets the count fall.
-        assert.ok(
-          await eventually(async () => (await heldConnections(http)) === 0, hangMs),
-          'socket still held',
-        );
-        assert.equal(http.connections().open, 0);
-        assert.equal(client.socket.writable, true, 'the client side was left open');
+        client.socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+        await within(client.serverClosed, hangMs, 'keep-alive idle close');
+        assert.deepEqual(statusLines(client.text()), ['HTTP/1.1 200 OK']);
+        assert.ok(await eventually(async () => (await heldConnections(http)) === 0, hangMs));
       },
     );
-  }
-});
 
-describe('createHttpServer: idle and half-open connections are bounded in time', () => {
-  it('closes a keep-alive connection idle past keepAliveTimeout', { timeout: 15_000 }, async () => {
-    const { http, port } = await serve(quick);
-    const client = await rawClient(port, clients);
-    client.socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
-    await within(client.serverClosed, hangMs, 'keep-alive idle close');
-    assert.deepEqual(statusLines(client.text()), ['HTTP/1.1 200 OK']);
-    assert.ok(await eventually(async () => (await heldConnections(http)) === 0, hangMs));
-  });
+    it(
+      'closes at once a connection the client half-closes without a request',
+      { timeout: 15_000 },
+      async () => {
+        // Default timeouts (5 s): the close must come from the half-close, not from a timer.
+        const { http, port } = await serve();
+        const client = await rawClient(port, clients);
+        const started = Date.now();
+        client.socket.end();
+        await within(client.serverClosed, hangMs, 'half-close without request');
+        assert.equal(client.text(), '');
+        assert.ok(Date.now() - started < 4_000, 'closed by the half-close, not the header timeout');
+        assert.ok(await eventually(async () => (await heldConnections(http)) === 0, hangMs));
+      },
+    );
 
-  it(
-    'closes at once a connection the client half-closes without a request',
-    { timeout: 15_000 },
-    async () => {
-      // Default timeouts (5 s): the close must come from the half-close, not from a timer.
-      const { http, port } = await serve();
-      const client = await rawClient(port, clients);
-      const started = Date.now();
-      client.socket.end();
-      await within(client.serverClosed, hangMs, 'half-close without request');
-      assert.equal(client.text(), '');
-      assert.ok(Date.now() - started < 4_000, 'closed by the half-close, not the header timeout');
-      assert.ok(await eventually(async () => (await heldConnections(http)) === 0, hangMs));
-    },
-  );
+    it(
+      'answers 400 to a request cut short by a half-close, and closes',
+      { timeout: 15_000 },
+      async () => {
+        const { http, port } = await serve();
+        const client = await rawClient(port, clients);
+        client.socket.end('GET / HTTP/1.1\r\nHos');
+        await within(client.serverClosed, hangMs, 'cut request');
+        assert.deepEqual(statusLines(client.text()), ['HTTP/1.1 400 Bad Request']);
+        assert.ok(await eventually(async () => (await heldConnections(http)) === 0, hangMs));
+      },
+    );
 
-  it(
-    'answers 400 to a request cut short by a half-close, and closes',
-    { timeout: 15_000 },
-    async () => {
-      const { http, port } = await serve();
-      const client = await rawClient(port, clients);
-      client.socket.end('GET / HTTP/1.1\r\nHos');
-      await within(client.serverClosed, hangMs, 'cut request');
-      assert.deepEqual(statusLines(client.text()), ['HTTP/1.1 400 Bad Request']);
-      assert.ok(await eventually(async () => (await heldConnections(http)) === 0, hangMs));
-    },
-  );
+    it(
+      'destroys a connection whose client asks for a large answer and never reads it',
+      { timeout: 15_000 },
+      async () => {
+        // 32 MiB: more than loopback's socket buffers take. Later answers are small: a large
+        // one takes longer than the short stall limit to drain even to a reading client.
+        const big = 'x'.repeat(32 * 1024 * 1024);
+        let calls = 0;
+        const { http, port } = await serve(quick, () => answer(200, ++calls === 1 ? big : 'OK'));
+        const client = await rawClient(port, clients);
+        client.socket.pause();
+        client.socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+        assert.ok(await eventually(() => http.connections().stalled === 1, hangMs), 'not dropped');
+        assert.ok(await eventually(async () => (await heldConnections(http)) === 0, hangMs));
+        assert.equal((await fetchLocal(port, '/')).status, 200);
+      },
+    );
+  },
+);
 
-  it(
-    'destroys a connection whose client asks for a large answer and never reads it',
-    { timeout: 15_000 },
-    async () => {
-      // 32 MiB: more than loopback's socket buffers take. Later answers are small: a large
-      // one takes longer than the short stall limit to drain even to a reading client.
-      const big = 'x'.repeat(32 * 1024 * 1024);
-      let calls = 0;
-      const { http, port } = await serve(quick, () => answer(200, ++calls === 1 ? big : 'OK'));
-      const client = await rawClient(port, clients);
-      client.socket.pause();
-      client.socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
-      assert.ok(await eventually(() => http.connections().stalled === 1, hangMs), 'not dropped');
-      assert.ok(await eventually(async () => (await heldConnections(http)) === 0, hangMs));
-      assert.equal((await fetchLocal(port, '/')).status, 200);
-    },
-  );
-});
+describe(
+  'createHttpServer: the connection cap reclaims idle connections',
+  { timeout: 30_000 },
+  () => {
+    it(
+      'answers a probe while one client holds far more idle connections than the cap',
+      { timeout: 30_000 },
+      async () => {
+        const cap = 64;
+        // Long header timeouts: only the cap may close these connections during the test.
+        const { http, port } = await serve({
+          maxConnections: cap,
+          headersTimeoutMs: 60_000,
+          requestTimeoutMs: 60_000,
+        });
+        const idle: RawClient[] = [];
+        for (let i = 0; i < 500; i++) idle.push(await rawClient(port, clients));
+        assert.ok(
+          await eventually(() => http.connections().reclaimed === 500 - cap, hangMs),
+          JSON.stringify(http.connections()),
+        );
+        const reply = await within(fetchLocal(port, '/'), hangMs, 'probe');
+        assert.deepEqual([reply.status, reply.body], [200, 'OK']);
+        assert.ok(http.connections().open <= cap);
+        assert.equal(http.connections().refused, 0);
+        // The oldest went first: the earliest are closed, the latest still held.
+        assert.ok(
+          await eventually(() => idle.slice(0, 400).every((c) => c.isServerClosed()), hangMs),
+        );
+        assert.ok(
+          idle.slice(-cap + 1).every((c) => !c.isServerClosed()),
+          'a recent connection was reclaimed',
+        );
+      },
+    );
 
-describe('createHttpServer: the connection cap reclaims idle connections', () => {
-  it(
-    'answers a probe while one client holds far more idle connections than the cap',
-    { timeout: 30_000 },
-    async () => {
-      const cap = 64;
-      // Long header timeouts: only the cap may close these connections during the test.
-      const { http, port } = await serve({
-        maxConnections: cap,
-        headersTimeoutMs: 60_000,
-        requestTimeoutMs: 60_000,
-      });
-      const idle: RawClient[] = [];
-      for (let i = 0; i < 500; i++) idle.push(await rawClient(port, clients));
-      assert.ok(
-        await eventually(() => http.connections().reclaimed === 500 - cap, hangMs),
-        JSON.stringify(http.connections()),
-      );
-      const reply = await within(fetchLocal(port, '/'), hangMs, 'probe');
-      assert.deepEqual([reply.status, reply.body], [200, 'OK']);
-      assert.ok(http.connections().open <= cap);
-      assert.equal(http.connections().refused, 0);
-      // The oldest went first: the earliest are closed, the latest still held.
-      assert.ok(
-        await eventually(() => idle.slice(0, 400).every((c) => c.isServerClosed()), hangMs),
-      );
-      assert.ok(
-        idle.slice(-cap + 1).every((c) => !c.isServerClosed()),
-        'a recent connection was reclaimed',
-      );
-    },
-  );
+    it(
+      'reclaims the least recently active, not the oldest: a connection just answered stays',
+      { timeout: 15_000 },
+      async () => {
+        const cap = 8;
+        const { http, port } = await serve({ maxConnections: cap });
+        const keeper = await rawClient(port, clients);
+        const early: RawClient[] = [];
+        for (let i = 0; i < cap - 1; i++) early.push(await rawClient(port, clients));
+        keeper.socket.write('GET /1 HTTP/1.1\r\nHost: x\r\n\r\n');
+        assert.ok(await eventually(() => statusLines(keeper.text()).length === 1, hangMs));
+        for (let i = 0; i < cap - 1; i++) await rawClient(port, clients);
+        assert.ok(
+          await eventually(() => early.every((c) => c.isServerClosed()), hangMs),
+          'older idle ones kept',
+        );
+        assert.equal(
+          keeper.isServerClosed(),
+          false,
+          'the recently answered connection was reclaimed',
+        );
+        keeper.socket.write('GET /2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+        await within(keeper.serverClosed, hangMs, 'second request');
+        assert.deepEqual(statusLines(keeper.text()), ['HTTP/1.1 200 OK', 'HTTP/1.1 200 OK']);
+        assert.equal(http.connections().refused, 0);
+      },
+    );
 
-  it(
-    'reclaims the least recently active, not the oldest: a connection just answered stays',
-    { timeout: 15_000 },
-    async () => {
-      const cap = 8;
-      const { http, port } = await serve({ maxConnections: cap });
-      const keeper = await rawClient(port, clients);
-      const early: RawClient[] = [];
-      for (let i = 0; i < cap - 1; i++) early.push(await rawClient(port, clients));
-      keeper.socket.write('GET /1 HTTP/1.1\r\nHost: x\r\n\r\n');
-      assert.ok(await eventually(() => statusLines(keeper.text()).length === 1, hangMs));
-      for (let i = 0; i < cap - 1; i++) await rawClient(port, clients);
-      assert.ok(
-        await eventually(() => early.every((c) => c.isServerClosed()), hangMs),
-        'older idle ones kept',
-      );
-      assert.equal(
-        keeper.isServerClosed(),
-        false,
-        'the recently answered connection was reclaimed',
-      );
-      keeper.socket.write('GET /2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
-      await within(keeper.serverClosed, hangMs, 'second request');
-      assert.deepEqual(statusLines(keeper.text()), ['HTTP/1.1 200 OK', 'HTTP/1.1 200 OK']);
-      assert.equal(http.connections().refused, 0);
-    },
-  );
-
-  it(
-    'never reclaims a connection whose request is being answered: the new one is refused',
-    { timeout: 15_000 },
-    async () => {
-      const cap = 4;
-      let asked = 0;
-      let release = (): void => undefined;
-      const gate = new Promise<void>((resolve) => (release = resolve));
-      const { http, port } = await serve({ maxConnections: cap }, async () => {
-        asked += 1;
-        await gate;
-        return answer(200, 'slow');
-      });
-      const busy = await Promise.all(Array.from({ length: cap }, () => rawClient(port, clients)));
-      for (const client of busy)
-        client.socket.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
-      assert.ok(await eventually(() => asked === cap, hangMs), 'the requests did not all arrive');
-      const late = await rawClient(port, clients);
-      await within(late.serverClosed, hangMs, 'refused connection');
-      assert.equal(late.text(), '');
-      assert.deepEqual([http.connections().refused, http.connections().reclaimed], [1, 0]);
-      release();
-      await within(Promise.all(busy.map((c) => c.serverClosed)), hangMs, 'busy answers');
-      for (const client of busy) assert.deepEqual(statusLines(client.text()), ['HTTP/1.1 200 OK']);
-    },
-  );
-});
+    it(
+      'never reclaims a connection whose request is being answered: the new one is refused',
+      { timeout: 15_000 },
+      async () => {
+        const cap = 4;
+        let asked = 0;
+        let release = (): void => undefined;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        const { http, port } = await serve({ maxConnections: cap }, async () => {
+          asked += 1;
+          await gate;
+          return answer(200, 'slow');
+        });
+        const busy = await Promise.all(Array.from({ length: cap }, () => rawClient(port, clients)));
+        for (const client of busy)
+          client.socket.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+        assert.ok(await eventually(() => asked === cap, hangMs), 'the requests did not all arrive');
+        const late = await rawClient(port, clients);
+        await within(late.serverClosed, hangMs, 'refused connection');
+        assert.equal(late.text(), '');
+        assert.deepEqual([http.connections().refused, http.connections().reclaimed], [1, 0]);
+        release();
+        await within(Promise.all(busy.map((c) => c.serverClosed)), hangMs, 'busy answers');
+        for (const client of busy)
+          assert.deepEqual(statusLines(client.text()), ['HTTP/1.1 200 OK']);
+      },
+    );
+  },
+);

@@ -11,37 +11,24 @@ import {
 } from '../../src/http/status-page-format.js';
 import type { CheckReport, RunResult } from '../../src/types.js';
 import { asEpochMs, asMonotonicMs } from '../../src/util/clock.js';
+import { check as baseCheck, run as baseRun } from '../support/checks.js';
 
 const now = Date.UTC(2026, 10, 23, 17, 0, 0);
 const hostile = '<script>alert(1)</script>';
 
-function run(overrides: Partial<RunResult> = {}): RunResult {
-  return {
-    status: 'pass',
-    exitCode: 0,
-    httpStatus: null,
-    signal: null,
-    timedOut: false,
+/** A run that passed 12 s before `now`. */
+const run = (overrides: Partial<RunResult> = {}): RunResult =>
+  baseRun({
     durationMs: 12.4,
     output: 'all good',
     endedAt: asMonotonicMs(now - 12_000),
     time: asEpochMs(now - 12_000),
     ...overrides,
-  };
-}
+  });
 
-function check(name: string, overrides: Partial<CheckReport> = {}): CheckReport {
-  return {
-    name,
-    kind: 'command',
-    status: 'pass',
-    critical: true,
-    since: asEpochMs(now - 3 * 60_000),
-    last: run(),
-    stale: false,
-    ...overrides,
-  };
-}
+/** A passing check, in that state for 3 minutes. */
+const check = (name: string, overrides: Partial<CheckReport> = {}): CheckReport =>
+  baseCheck(name, 'pass', { since: asEpochMs(now - 3 * 60_000), last: run(), ...overrides });
 
 const mixed: readonly CheckReport[] = [
   check('web'),
@@ -88,7 +75,7 @@ function card(html: string, name: string): string {
   return found;
 }
 
-describe('renderStatusPage: states', () => {
+describe('renderStatusPage: states', { timeout: 30_000 }, () => {
   it('shows each check state as a word and a symbol, with its colour class', () => {
     const html = page();
     const expected: Array<[string, string, string]> = [
@@ -143,7 +130,7 @@ describe('renderStatusPage: states', () => {
   });
 });
 
-describe('renderStatusPage: each check', () => {
+describe('renderStatusPage: each check', { timeout: 30_000 }, () => {
   it('shows how long the state has lasted, when it last ran, its duration and exit code', () => {
     const text = visibleText(card(page(), 'replica'));
     assert.match(text, /WARN replica for 3 min /);
@@ -170,7 +157,7 @@ describe('renderStatusPage: each check', () => {
   });
 });
 
-describe('renderStatusPage: escaping', () => {
+describe('renderStatusPage: escaping', { timeout: 30_000 }, () => {
   it('escapes a hostile output and never lets it through raw', () => {
     const html = page({ checks: [check('evil', { last: run({ output: hostile }) })] });
     assert.match(html, /<pre>&lt;script&gt;alert\(1\)&lt;\/script&gt;<\/pre>/);
@@ -198,7 +185,7 @@ describe('renderStatusPage: escaping', () => {
   });
 });
 
-describe('renderStatusPage: expose_output = false', () => {
+describe('renderStatusPage: expose_output = false', { timeout: 30_000 }, () => {
   it('shows no output text at all, only a note that it is hidden', () => {
     const secret = 'password=hunter2 in the output';
     const checks = [check('leaky', { last: run({ output: secret }) })];
@@ -210,7 +197,7 @@ describe('renderStatusPage: expose_output = false', () => {
   });
 });
 
-describe('renderStatusPage: maintenance', () => {
+describe('renderStatusPage: maintenance', { timeout: 30_000 }, () => {
   const flag = {
     reason: 'kernel upgrade',
     since: now - 60_000,
@@ -237,7 +224,7 @@ describe('renderStatusPage: maintenance', () => {
   });
 });
 
-describe('renderStatusPage: a self-contained page', () => {
+describe('renderStatusPage: a self-contained page', { timeout: 30_000 }, () => {
   it('refreshes itself every refreshSeconds', () => {
     assert.match(page({ refreshSeconds: 7 }), /<meta http-equiv="refresh" content="7">/);
     assert.match(page({ refreshSeconds: 0 }), /<meta http-equiv="refresh" content="1">/);
@@ -263,7 +250,7 @@ describe('renderStatusPage: a self-contained page', () => {
   });
 });
 
-describe('status page formatting', () => {
+describe('status page formatting', { timeout: 30_000 }, () => {
   it('formats spans in s, min, h and d', () => {
     const cases: Array<[number, string]> = [
       [0, '0 s'],

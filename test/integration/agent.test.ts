@@ -3,17 +3,14 @@ import { unlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  agentRead,
-  freePort,
-  httpRequest,
-  runCli,
-  startDaemon,
-  tempDir,
-  type RunningDaemon,
-} from '../support/daemon.js';
+import { agentRead } from '../support/agent-client.js';
+import { runCli, type RunningDaemon, startDaemon } from '../support/daemon.js';
+import { httpRequest } from '../support/http-client.js';
+import { freePort } from '../support/listen.js';
+import { tempDir } from '../support/paths.js';
+import { eventually } from '../support/wait.js';
 
-describe('HAProxy agent-check against a real daemon', () => {
+describe('HAProxy agent-check against a real daemon', { timeout: 60_000 }, () => {
   const dir = tempDir();
   const flag = join(dir.path, 'ok-flag');
   const config = join(dir.path, 'agent.config');
@@ -77,7 +74,7 @@ describe('HAProxy agent-check against a real daemon', () => {
   });
 });
 
-describe('agent maint mode and cpu weight', () => {
+describe('agent maint mode and cpu weight', { timeout: 60_000 }, () => {
   const dir = tempDir();
   after(() => dir.cleanup());
 
@@ -91,8 +88,12 @@ describe('agent maint mode and cpu weight', () => {
     );
     const daemon = await startDaemon([config]);
     try {
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
-      assert.equal(await agentRead(agentPort), 'up ready 100%\n', 'a 100% floor pins the weight');
+      // The weight is left out until the second CPU sample, a second after the start.
+      let line = '';
+      const measured = async (): Promise<boolean> =>
+        (line = await agentRead(agentPort)) !== 'up ready\n';
+      assert.ok(await eventually(measured, 20_000), 'a weight within 20 s');
+      assert.equal(line, 'up ready 100%\n', 'a 100% floor pins the weight');
       assert.equal((await runCli(['down', config])).code, 0);
       assert.equal(await agentRead(agentPort), 'maint\n');
     } finally {

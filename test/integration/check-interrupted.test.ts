@@ -28,7 +28,7 @@ function pidsIn(file: string): number[] {
  * groups of its runs (out of reach of the terminal and of a kill of the CLI's own group)
  * and exits 128 + the signal's number.
  */
-describe('healthcheckd check, interrupted', () => {
+describe('healthcheckd check, interrupted', { timeout: 120_000 }, () => {
   const dir = scratchDir();
   after(() => dir.cleanup());
 

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { repoRoot, runCli, tempDir, writeConfig } from '../support/daemon.js';
+import { runCli } from '../support/daemon.js';
+import { repoRoot, tempDir, writeConfig } from '../support/paths.js';
 
-describe('configuration errors and validate, from the CLI', () => {
+describe('configuration errors and validate, from the CLI', { timeout: 60_000 }, () => {
   const dir = tempDir();
   after(() => dir.cleanup());
 

@@ -1,36 +1,20 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, unlinkSync } from 'node:fs';
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { createServer as createTcpServer, type Server } from 'node:net';
+import { existsSync, readFileSync, writeFileSync, unlinkSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  eventually,
-  httpRequest,
-  runCli,
-  startDaemon,
-  tempDir,
-  type RunningDaemon,
-} from '../support/daemon.js';
-
-function listen(server: Server | HttpServer): Promise<number> {
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      resolve(typeof address === 'object' && address ? address.port : 0);
-    });
-  });
-}
-
-function close(server: Server | HttpServer): Promise<void> {
-  return new Promise((resolve) => server.close(() => resolve()));
-}
+import { daemonConfig, runCli, type RunningDaemon, startDaemon } from '../support/daemon.js';
+import { httpRequest } from '../support/http-client.js';
+import { close, listen } from '../support/listen.js';
+import { tempDir } from '../support/paths.js';
+import { eventually, within } from '../support/wait.js';
 
 function lines(path: string): number {
   return readFileSync(path, 'utf8').split('\n').filter(Boolean).length;
 }
 
-describe('checks from flags, with no config file', () => {
+describe('checks from flags, with no config file', { timeout: 60_000 }, () => {
   const dir = tempDir();
   after(() => dir.cleanup());
 
@@ -88,7 +72,7 @@ describe('checks from flags, with no config file', () => {
   });
 });
 
-describe('a config with command, tcp and http checks', () => {
+describe('a config with command, tcp and http checks', { timeout: 60_000 }, () => {
   const dir = tempDir();
   const tcp = createTcpServer((socket) => socket.destroy());
   const hits: string[] = [];
@@ -192,8 +176,8 @@ group = slow
             status: string;
             output: string;
             observedValue: number;
-            exitCode: number;
-            httpStatus?: number;
+            exitCode: number | null;
+            httpStatus?: number | null;
             time: string;
           },
         ]
@@ -206,6 +190,7 @@ group = slow
     assert.equal(script?.exitCode, 0);
     assert.equal(typeof script?.observedValue, 'number');
     assert.ok(Date.now() - Date.parse(script?.time ?? '') < 60_000);
+    assert.equal(doc.checks.web?.[0].exitCode, null, 'an HTTP check has no exit code');
     assert.equal(doc.checks.web?.[0].httpStatus, 200);
     assert.equal(doc.checks.slow?.[0].status, 'fail');
     assert.match(doc.checks.slow?.[0].output ?? '', /within 300 ms/);
@@ -218,17 +203,10 @@ group = slow
   });
 });
 
-describe('check semantics', () => {
+describe('check semantics', { timeout: 90_000 }, () => {
   const dir = tempDir();
   after(() => dir.cleanup());
-  const file = (name: string, body: string): string => {
-    const path = join(dir.path, `${name}.config`);
-    writeFileSync(
-      path,
-      `[healthcheckd]\nport = 0\npiddir = ${dir.path}\npidfile = ${name}.pid\n${body}`,
-    );
-    return path;
-  };
+  const file = (name: string, body: string): string => daemonConfig(dir.path, name, body);
 
   it('warn_exit_codes turns exit 1 into warn: 200, WARN, JSON warn', async () => {
     const daemon = await startDaemon([
@@ -314,21 +292,41 @@ describe('check semantics', () => {
   });
 
   it('background mode: pending fails, then answers at once from the last result', async () => {
+    // The first run waits for the test's go; every later run hangs for a minute. Answers that
+    // waited for a run could come neither while pending nor while the second run hangs.
+    const go = join(dir.path, 'bg-go');
+    const hanging = join(dir.path, 'bg-hanging');
+    const script = join(dir.path, 'bg-check.sh');
+    writeFileSync(
+      script,
+      `#!/bin/sh\nif [ -e ${go} ]; then touch ${hanging}; exec sleep 60; fi\n` +
+        `while [ ! -e ${go} ]; do sleep 0.05; done\n`,
+      { mode: 0o755 },
+    );
     const daemon = await startDaemon([
-      file('bg', '[check:b]\ncommand = sleep 1\ninterval = 1s\ntimeout = 5s\n'),
+      file('bg', `[check:b]\ncommand = ${script}\ninterval = 1s\ntimeout = 120s\nmax_age = 10m\n`),
     ]);
     try {
-      let started = Date.now();
-      const pending = await httpRequest(daemon.port, { path: '/?format=json' });
-      assert.ok(Date.now() - started < 500, 'no waiting for the run');
+      const pending = await within(
+        httpRequest(daemon.port, { path: '/?format=json' }),
+        20_000,
+        'answer while the first run is held',
+      );
       assert.equal(pending.status, 503);
       assert.match(pending.body, /pending/);
+      writeFileSync(go, '');
       assert.ok(
-        await eventually(async () => (await httpRequest(daemon.port)).status === 200, 5_000),
+        await eventually(async () => (await httpRequest(daemon.port)).status === 200, 20_000),
       );
-      started = Date.now();
-      for (let i = 0; i < 5; i += 1) assert.equal((await httpRequest(daemon.port)).status, 200);
-      assert.ok(Date.now() - started < 500, 'answers do not wait for the run in progress');
+      assert.ok(await eventually(() => existsSync(hanging), 20_000), 'a second run started');
+      for (let i = 0; i < 5; i += 1) {
+        const reply = await within(
+          httpRequest(daemon.port),
+          20_000,
+          'answer while a run hangs for a minute',
+        );
+        assert.equal(reply.status, 200);
+      }
     } finally {
       await daemon.stop();
     }
@@ -340,19 +338,19 @@ describe('check semantics', () => {
     const daemon = await startDaemon([
       file(
         'stale',
-        `[check:s]\ncommand = "test -e ${flag} || sleep 10"\ninterval = 200ms\nmax_age = 1s\ntimeout = 3s\n`,
+        `[check:s]\ncommand = "test -e ${flag} || sleep 60"\ninterval = 200ms\nmax_age = 1s\ntimeout = 8s\n`,
       ),
     ]);
     try {
       assert.ok(
-        await eventually(async () => (await httpRequest(daemon.port)).status === 200, 3_000),
+        await eventually(async () => (await httpRequest(daemon.port)).status === 200, 20_000),
       );
       unlinkSync(flag);
       // Past max_age: the run in flight is within its timeout, so the last pass still counts.
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       assert.equal((await httpRequest(daemon.port)).status, 200, 'not stale while in flight');
       assert.ok(
-        await eventually(async () => (await httpRequest(daemon.port)).status === 503, 5_000),
+        await eventually(async () => (await httpRequest(daemon.port)).status === 503, 20_000),
         'the timeout fails it',
       );
       assert.match((await httpRequest(daemon.port, { path: '/?format=json' })).body, /timed out/);
@@ -363,7 +361,7 @@ describe('check semantics', () => {
   });
 });
 
-describe('healthcheckd check', () => {
+describe('healthcheckd check', { timeout: 60_000 }, () => {
   const dir = tempDir();
   after(() => dir.cleanup());
   const config = join(dir.path, 'check.config');

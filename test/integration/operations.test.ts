@@ -2,16 +2,12 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  eventually,
-  httpRequest,
-  runCli,
-  startDaemon,
-  tempDir,
-  type RunningDaemon,
-} from '../support/daemon.js';
+import { runCli, type RunningDaemon, startDaemon } from '../support/daemon.js';
+import { httpRequest } from '../support/http-client.js';
+import { tempDir } from '../support/paths.js';
+import { eventually } from '../support/wait.js';
 
-describe('maintenance: down, up, status', () => {
+describe('maintenance: down, up, status', { timeout: 90_000 }, () => {
   const dir = tempDir();
   const spool = join(dir.path, 'spool');
   const config = join(dir.path, 'ops.config');
@@ -144,7 +140,9 @@ describe('maintenance: down, up, status', () => {
   });
 });
 
-describe('maintenance survives a restart; a spool that cannot be written is a clear error', () => {
+// Formatted, the timeout would put the name on a line of its own and re-indent the body.
+// prettier-ignore
+describe('maintenance survives a restart; a spool that cannot be written is a clear error', { timeout: 60_000 }, () => {
   const dir = tempDir();
   after(() => dir.cleanup());
 
@@ -182,7 +180,7 @@ describe('maintenance survives a restart; a spool that cannot be written is a cl
   });
 });
 
-describe('shutdown_delay and metrics', () => {
+describe('shutdown_delay and metrics', { timeout: 60_000 }, () => {
   const dir = tempDir();
   after(() => dir.cleanup());
 
@@ -234,7 +232,7 @@ describe('shutdown_delay and metrics', () => {
   });
 });
 
-describe('user: run checks as another user when started as root', () => {
+describe('user: run checks as another user when started as root', { timeout: 60_000 }, () => {
   const dir = tempDir();
   after(() => dir.cleanup());
   const isRoot = process.getuid?.() === 0;

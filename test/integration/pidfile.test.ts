@@ -10,17 +10,13 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import {
-  alive,
-  eventually,
-  httpRequest,
-  runCli,
-  startCli,
-  startDaemon,
-  tempDir,
-} from '../support/daemon.js';
+import { runCli, startCli, startDaemon } from '../support/daemon.js';
+import { httpRequest } from '../support/http-client.js';
+import { tempDir } from '../support/paths.js';
+import { alive } from '../support/processes.js';
+import { eventually } from '../support/wait.js';
 
-describe('pidfile', () => {
+describe('pidfile', { timeout: 60_000 }, () => {
   const dir = tempDir();
   after(() => dir.cleanup());
   const args = (pidfile: string) => ['--port', '0', '--pidfile', pidfile, '--command', 'true'];

@@ -2,9 +2,13 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { eventually, freePort, httpRequest, startDaemon, tempDir } from '../support/daemon.js';
+import { startDaemon } from '../support/daemon.js';
+import { httpRequest } from '../support/http-client.js';
+import { freePort } from '../support/listen.js';
+import { tempDir } from '../support/paths.js';
+import { eventually } from '../support/wait.js';
 
-describe('SIGHUP reload and logs', () => {
+describe('SIGHUP reload and logs', { timeout: 60_000 }, () => {
   const dir = tempDir();
   after(() => dir.cleanup());
   const file = join(dir.path, 'reload.config');
@@ -111,6 +115,7 @@ describe('SIGHUP reload and logs', () => {
     write(body);
     const daemon = await startDaemon([file]);
     try {
+      assert.ok(await eventually(() => readFileSync(runs, 'utf8') !== ''), 'the first run started');
       for (let i = 0; i < 3; i += 1) {
         await new Promise((resolve) => setTimeout(resolve, 150));
         write(body);

@@ -4,18 +4,14 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import {
-  httpRequest,
-  repoRoot,
-  requireProgram,
-  startDaemon,
-  tempDir,
-  type RunningDaemon,
-} from '../support/daemon.js';
+import { type RunningDaemon, startDaemon } from '../support/daemon.js';
+import { httpRequest } from '../support/http-client.js';
+import { repoRoot, tempDir } from '../support/paths.js';
+import { requireProgram } from '../support/programs.js';
 
 const run = promisify(execFile);
 
-describe('the seed example (random_example.config)', () => {
+describe('the seed example (random_example.config)', { timeout: 60_000 }, () => {
   const dir = tempDir();
   let daemon: RunningDaemon;
   before(async () => {
@@ -71,7 +67,7 @@ describe('the seed example (random_example.config)', () => {
   });
 });
 
-describe('status codes and checks from flags', () => {
+describe('status codes and checks from flags', { timeout: 60_000 }, () => {
   const dir = tempDir();
   after(() => dir.cleanup());
 

@@ -155,7 +155,7 @@ const iniText = fc
   )
   .map(([prefix, lines, eol, bom]) => `${bom ? '\ufeff' : ''}${prefix}${lines.join(eol)}${eol}`);
 
-describe('config loader fuzzing', () => {
+describe('config loader fuzzing', { timeout: 60_000 }, () => {
   it('never throws anything but E_CONFIG/E_USAGE on arbitrary strings', () => {
     fc.assert(
       fc.property(anyText, (text) => {
@@ -210,7 +210,7 @@ function commandTarget(text: string, name: string): string | null {
   return check.target;
 }
 
-describe('a command is never silently misread', () => {
+describe('a command is never silently misread', { timeout: 60_000 }, () => {
   it('a quoted command runs exactly as written between the quotes', () => {
     fc.assert(
       fc.property(
@@ -264,7 +264,7 @@ describe('a command is never silently misread', () => {
   });
 });
 
-describe('a command that can never run', () => {
+describe('a command that can never run', { timeout: 60_000 }, () => {
   it('is refused at load when it holds a NUL byte (spawn rejects it at every run)', {}, () => {
     for (const text of ['[healthcheckd]\ncommand = "echo a\0b"\n', '[check:c]\ncommand = a\0\n']) {
       const outcome = parse(text);
@@ -273,7 +273,7 @@ describe('a command that can never run', () => {
   });
 });
 
-describe('validate prints what it read', () => {
+describe('validate prints what it read', { timeout: 60_000 }, () => {
   /** Text as a flag may carry it: anything, line breaks included. */
   const flagText = fc.oneof(
     fc.string({ maxLength: 40 }),
@@ -326,7 +326,7 @@ describe('validate prints what it read', () => {
   });
 });
 
-describe('an [agent] weight command is never silently misread', () => {
+describe('an [agent] weight command is never silently misread', { timeout: 60_000 }, () => {
   const agent = (value: string) =>
     `[healthcheckd]\ncommand = true\n[agent]\nport = 9777\nweight = ${value}\n`;
   const weightCommand = (text: string): string | null => {

@@ -78,6 +78,7 @@ async function untilAsked(direct: DirectExec, env: NodeJS.ProcessEnv): Promise<v
 describe(
   'direct exec: each plain command and its quoted twin give the same result',
   {
+    timeout: 120_000,
     skip: isBash ? false : `the default shell here is ${shell}; these situations need bash`,
   },
   () => {

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { alive, httpRequest, startDaemon, tempDir, type RunningDaemon } from '../support/daemon.js';
-import { daemonConfig, stopDaemon } from './procfs.js';
+import { daemonConfig, type RunningDaemon, startDaemon, stopDaemon } from '../support/daemon.js';
+import { httpRequest } from '../support/http-client.js';
+import { tempDir } from '../support/paths.js';
+import { alive } from '../support/processes.js';
 
 /** What came back on one raw connection. */
 interface RawReply {
@@ -91,7 +93,7 @@ function firstStatus(text: string): number | null {
   return match ? Number(match[1]) : null;
 }
 
-describe('garbage on the HTTP socket', () => {
+describe('garbage on the HTTP socket', { timeout: 60_000 }, () => {
   const dir = tempDir('hcd-garbage-');
   let daemon: RunningDaemon | undefined;
   const replies = new Map<string, RawReply>();

@@ -35,7 +35,7 @@ async function holdIdle(port: number, n: number, sockets: Socket[]): Promise<Raw
   return clients;
 }
 
-describe('idle connections (real daemon)', () => {
+describe('idle connections (real daemon)', { timeout: 120_000 }, () => {
   const dir = tempDir('hcd-idle-');
   const sockets: Socket[] = [];
   let daemon: RunningDaemon | undefined;

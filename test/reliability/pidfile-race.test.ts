@@ -3,18 +3,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import {
-  eventually,
-  fixtures,
-  httpRequest,
-  runCli,
-  startCli,
-  startDaemon,
-  tempDir,
-  type CliProcess,
-  type Exit,
-} from '../support/daemon.js';
-import { killAll } from './procfs.js';
+import { type CliProcess, type Exit, runCli, startCli, startDaemon } from '../support/daemon.js';
+import { httpRequest } from '../support/http-client.js';
+import { fixtures, tempDir } from '../support/paths.js';
+import { killAll } from '../support/processes.js';
+import { eventually } from '../support/wait.js';
 
 const rounds = 20;
 /** Bounds the whole race test so that a hang fails it instead of stalling the suite. */
@@ -55,7 +48,7 @@ async function outcome(cli: CliProcess): Promise<Outcome> {
 
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-describe('pidfile races', () => {
+describe('pidfile races', { timeout: 180_000 }, () => {
   const dir = tempDir('hcd-pidrace-');
   const started: CliProcess[] = [];
   after(async () => {
@@ -147,7 +140,7 @@ describe('pidfile races', () => {
   });
 });
 
-describe('unusable pid and spool directories', () => {
+describe('unusable pid and spool directories', { timeout: 60_000 }, () => {
   const dir = tempDir('hcd-dirs-');
   after(() => dir.cleanup());
   // Tests run as root in CI, which may write anywhere: a path below a regular file fails for

@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import { Agent, request } from 'node:http';
 import { after, describe, it } from 'node:test';
-import { eventually, startDaemon, tempDir, type RunningDaemon } from '../support/daemon.js';
+import { daemonConfig, type RunningDaemon, startDaemon, stopDaemon } from '../support/daemon.js';
+import { tempDir } from '../support/paths.js';
 import {
-  daemonConfig,
   descendantsOf,
   killAll,
   openFds,
   processesWithEnv,
-  stopDaemon,
   uniqueTag,
   zombieChildren,
-} from './procfs.js';
+} from '../support/processes.js';
+import { eventually } from '../support/wait.js';
 
 const total = 10_000;
 const connections = 20;
@@ -76,7 +76,7 @@ async function assertNoLeaks(daemon: RunningDaemon, marker: string, count: numbe
   };
   assert.deepEqual([...(await load(port, warmUp))], [[status, warmUp]], 'warm-up');
   assert.ok(
-    await eventually(idle, 5_000),
+    await eventually(idle, 20_000),
     `warm-up left ${JSON.stringify(leftovers(pid, marker))}`,
   );
   await new Promise((resolve) => setTimeout(resolve, 300));
@@ -88,20 +88,20 @@ async function assertNoLeaks(daemon: RunningDaemon, marker: string, count: numbe
     `every request got ${status}`,
   );
 
-  await eventually(idle, 5_000, 100);
+  await eventually(idle, 20_000, 100);
   const left = leftovers(pid, marker);
   assert.deepEqual(left.zombies, [], 'no zombie children of the daemon');
   assert.deepEqual(left.descendants, [], 'no descendant of the daemon once idle');
   assert.deepEqual(left.marked, [], "no process of the check's, wherever it was reparented");
   let fdsAfter = openFds(pid);
-  await eventually(() => (fdsAfter = openFds(pid)) <= fdsBefore + fdSlack, 5_000, 100);
+  await eventually(() => (fdsAfter = openFds(pid)) <= fdsBefore + fdSlack, 20_000, 100);
   assert.ok(
     fdsAfter <= fdsBefore + fdSlack,
     `open fds grew from ${fdsBefore} to ${fdsAfter} over ${count} requests`,
   );
 }
 
-describe('checks under load leave nothing behind', () => {
+describe('checks under load leave nothing behind', { timeout: 180_000 }, () => {
   const dir = tempDir('hcd-procs-');
   const markers: string[] = [];
   const daemons: RunningDaemon[] = [];

@@ -1,124 +1,17 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { RunningDaemon } from '../support/daemon.js';
-
-/** The fields of `/proc/<pid>/stat` these tests look at. */
-export interface ProcStat {
-  readonly pid: number;
-  /** R, S, D, Z, T, ... */
-  readonly state: string;
-  readonly ppid: number;
-  readonly pgrp: number;
-}
-
-/** One process's stat, or null when it is gone. */
-export function procStat(pid: number): ProcStat | null {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // comm may hold spaces and parentheses: the fields start after the last ')'.
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return {
-      pid,
-      state: fields[0] ?? '?',
-      ppid: Number(fields[1]),
-      pgrp: Number(fields[2]),
-    };
-  } catch {
-    return null;
-  }
-}
-
-function pids(): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .map(Number);
-}
-
-/** Every process on the host (those that vanish while scanning are left out). */
-export function allProcesses(): ProcStat[] {
-  return pids()
-    .map(procStat)
-    .filter((stat): stat is ProcStat => stat !== null);
-}
-
-/** Every descendant of `root` (children, grandchildren, ...), by the ppid chain. */
-export function descendantsOf(root: number): ProcStat[] {
-  const all = allProcesses();
-  const found: ProcStat[] = [];
-  let frontier = [root];
-  while (frontier.length > 0) {
-    const children = all.filter((stat) => frontier.includes(stat.ppid));
-    found.push(...children);
-    frontier = children.map((stat) => stat.pid);
-  }
-  return found;
-}
-
-/** Children of `pid` that have exited and were never reaped. */
-export function zombieChildren(pid: number): ProcStat[] {
-  return allProcesses().filter((stat) => stat.ppid === pid && stat.state === 'Z');
-}
-
-/** How many file descriptors `pid` holds open. */
-export function openFds(pid: number): number {
-  return readdirSync(`/proc/${pid}/fd`).length;
-}
-
-/**
- * Live processes whose environment holds `entry` (e.g. `HEALTHCHECKD_CHECK=name`): finds a
- * check's processes wherever they were reparented to, which a ppid chain cannot.
- */
-export function processesWithEnv(entry: string): number[] {
-  return pids().filter((pid) => {
-    try {
-      const environ = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
-      return environ.includes(entry) && procStat(pid)?.state !== 'Z';
-    } catch {
-      return false;
-    }
-  });
-}
-
-/** The soft limit on open files of this process (a daemon started from here inherits it). */
-export function openFileLimit(): number {
-  const limits = readFileSync('/proc/self/limits', 'utf8');
-  const soft = /^Max open files\s+(\S+)/m.exec(limits)?.[1];
-  return soft === undefined || soft === 'unlimited' ? Number.MAX_SAFE_INTEGER : Number(soft);
-}
-
-/** A unique tag for check names, so that process scans never see another test's processes. */
-export function uniqueTag(prefix: string): string {
-  return `${prefix}-${process.pid}-${Math.floor(Math.random() * 1e9).toString(36)}`;
-}
-
-/** Writes a daemon config (free port, loopback, pidfile in `dir`) and returns its path. */
-export function daemonConfig(dir: string, name: string, body: string): string {
-  const path = join(dir, `${name}.config`);
-  writeFileSync(
-    path,
-    `[healthcheckd]\nport = 0\nbind = 127.0.0.1\npiddir = ${dir}\npidfile = ${name}.pid\n${body}`,
-  );
-  return path;
-}
-
-/** Stops a daemon with SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
-export async function stopDaemon(daemon: RunningDaemon | undefined, graceMs = 5_000) {
-  if (daemon === undefined) return;
-  const timer = setTimeout(() => daemon.child.kill('SIGKILL'), graceMs);
-  try {
-    await daemon.stop();
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** SIGKILLs every listed process that is still there (cleanup after a failed test). */
-export function killAll(pidList: readonly number[]): void {
-  for (const pid of pidList) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-}
+// Kept for reliability tests written before these helpers moved to test/support/: process
+// readers are in ../support/processes.js, daemonConfig and stopDaemon in ../support/daemon.js.
+/** @deprecated import from ../support/processes.js */
+export {
+  allProcesses,
+  descendantsOf,
+  killAll,
+  openFds,
+  openFileLimit,
+  procStat,
+  processesWithEnv,
+  uniqueTag,
+  zombieChildren,
+  type ProcStat,
+} from '../support/processes.js';
+/** @deprecated import from ../support/daemon.js */
+export { daemonConfig, stopDaemon } from '../support/daemon.js';

@@ -26,7 +26,7 @@ function fortyChecks(): string {
   ).join('\n');
 }
 
-describe('memory across reloads', () => {
+describe('memory across reloads', { timeout: 120_000 }, () => {
   it('a replaced runtime is garbage collected (in process)', { timeout: 60_000 }, async () => {
     const gc = exposeGc();
     // Each load's config and check definitions: a runtime holds its config, its runners

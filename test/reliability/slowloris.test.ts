@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
-import {
-  eventually,
-  httpRequest,
-  startDaemon,
-  tempDir,
-  type RunningDaemon,
-} from '../support/daemon.js';
-import { daemonConfig, stopDaemon } from './procfs.js';
+import { daemonConfig, type RunningDaemon, startDaemon, stopDaemon } from '../support/daemon.js';
+import { httpRequest } from '../support/http-client.js';
+import { tempDir } from '../support/paths.js';
+import { eventually } from '../support/wait.js';
 
 const slowSockets = 200;
 const byteEveryMs = 500;
@@ -52,7 +48,7 @@ function dripOneByte(clients: readonly SlowClient[]): void {
   }
 }
 
-describe('slowloris', () => {
+describe('slowloris', { timeout: 60_000 }, () => {
   const dir = tempDir('hcd-slowloris-');
   let daemon: RunningDaemon | undefined;
   const clients: SlowClient[] = [];

@@ -18,7 +18,7 @@ import {
  * The real `healthcheckd status` CLI against a fake daemon on loopback that misbehaves: every
  * answer short of a complete healthcheckd document exits 3 with the reason, never 0, never hangs.
  */
-describe('healthcheckd status against a daemon that misbehaves', () => {
+describe('healthcheckd status against a daemon that misbehaves', { timeout: 120_000 }, () => {
   const dir = tempDir('hcd-status-cli-');
   after(() => dir.cleanup());
 

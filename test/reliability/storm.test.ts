@@ -2,15 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import {
-  eventually,
-  httpRequest,
-  startDaemon,
-  tempDir,
-  type HttpReply,
-  type RunningDaemon,
-} from '../support/daemon.js';
-import { daemonConfig, openFds, openFileLimit, stopDaemon } from './procfs.js';
+import { daemonConfig, type RunningDaemon, startDaemon, stopDaemon } from '../support/daemon.js';
+import { type HttpReply, httpRequest } from '../support/http-client.js';
+import { tempDir } from '../support/paths.js';
+import { openFds, openFileLimit } from '../support/processes.js';
+import { eventually } from '../support/wait.js';
 
 /** Probes sent at once; the README promises that a storm of 1,000 runs a slow command once. */
 const wanted = 1_000;
@@ -22,7 +18,7 @@ const wanted = 1_000;
 const probes = Math.min(wanted, openFileLimit() - 200);
 const batch = 100;
 
-describe('a storm of concurrent probes on a slow check', () => {
+describe('a storm of concurrent probes on a slow check', { timeout: 60_000 }, () => {
   const dir = tempDir('hcd-storm-');
   let daemon: RunningDaemon | undefined;
   after(async () => {

@@ -32,60 +32,64 @@ async function resettingPeerProcess(): Promise<{ port: number; stop: () => void 
   return { port: Number(chunk.toString().trim()), stop: () => child.kill('SIGKILL') };
 }
 
-describe('tcp: an established connection passes even when the peer resets it at once', () => {
-  it(
-    'in this process, where the reset always lands before the connect is seen',
-    {
-      timeout: 30_000,
-    },
-    async () => {
-      const server = resettingPeer();
+describe(
+  'tcp: an established connection passes even when the peer resets it at once',
+  { timeout: 120_000 },
+  () => {
+    it(
+      'in this process, where the reset always lands before the connect is seen',
+      {
+        timeout: 30_000,
+      },
+      async () => {
+        const server = resettingPeer();
+        const port = await listening(server);
+        try {
+          for (let run = 0; run < 50; run += 1) {
+            const result = await runTcp(`127.0.0.1:${port}`, 5_000);
+            assert.equal(result.status, 'pass', `run ${run}: ${result.output}`);
+            assert.equal(result.output, `connected to 127.0.0.1:${port}`);
+          }
+        } finally {
+          server.close();
+        }
+      },
+    );
+
+    it(
+      'against a peer in another process, whichever event comes first',
+      {
+        timeout: 30_000,
+      },
+      async () => {
+        const peer = await resettingPeerProcess();
+        try {
+          const outputs = new Set<string>();
+          for (let run = 0; run < 100; run += 1) {
+            const result = await runTcp(`127.0.0.1:${peer.port}`, 5_000);
+            assert.equal(result.status, 'pass', `run ${run}: ${result.output}`);
+            outputs.add(result.output);
+          }
+          assert.deepEqual([...outputs], [`connected to 127.0.0.1:${peer.port}`]);
+        } finally {
+          peer.stop();
+        }
+      },
+    );
+
+    it('a refused connection still fails', { timeout: 10_000 }, async () => {
+      const server = createServer();
       const port = await listening(server);
-      try {
-        for (let run = 0; run < 50; run += 1) {
-          const result = await runTcp(`127.0.0.1:${port}`, 5_000);
-          assert.equal(result.status, 'pass', `run ${run}: ${result.output}`);
-          assert.equal(result.output, `connected to 127.0.0.1:${port}`);
-        }
-      } finally {
-        server.close();
-      }
-    },
-  );
+      server.close();
+      await once(server, 'close');
+      const result = await runTcp(`127.0.0.1:${port}`, 5_000);
+      assert.equal(result.status, 'fail');
+      assert.equal(result.output, `cannot connect to 127.0.0.1:${port}: ECONNREFUSED`);
+    });
+  },
+);
 
-  it(
-    'against a peer in another process, whichever event comes first',
-    {
-      timeout: 30_000,
-    },
-    async () => {
-      const peer = await resettingPeerProcess();
-      try {
-        const outputs = new Set<string>();
-        for (let run = 0; run < 100; run += 1) {
-          const result = await runTcp(`127.0.0.1:${peer.port}`, 5_000);
-          assert.equal(result.status, 'pass', `run ${run}: ${result.output}`);
-          outputs.add(result.output);
-        }
-        assert.deepEqual([...outputs], [`connected to 127.0.0.1:${peer.port}`]);
-      } finally {
-        peer.stop();
-      }
-    },
-  );
-
-  it('a refused connection still fails', { timeout: 10_000 }, async () => {
-    const server = createServer();
-    const port = await listening(server);
-    server.close();
-    await once(server, 'close');
-    const result = await runTcp(`127.0.0.1:${port}`, 5_000);
-    assert.equal(result.status, 'fail');
-    assert.equal(result.output, `cannot connect to 127.0.0.1:${port}: ECONNREFUSED`);
-  });
-});
-
-describe('http: the status decides once it has arrived', () => {
+describe('http: the status decides once it has arrived', { timeout: 120_000 }, () => {
   /** A raw HTTP peer: for each request, `answer` writes to the socket. */
   async function rawPeer(answer: (socket: Socket) => void) {
     let connections = 0;

@@ -37,86 +37,90 @@ function check(overrides: Partial<CheckDefinition>): CheckDefinition {
   };
 }
 
-describe('a wall clock that steps a day forward and back changes no verdict', () => {
-  const realNow = Date.now;
-  let readings = 0;
-  before(() => {
-    Date.now = () => {
-      readings += 1;
-      return realNow() + (readings % 2 === 0 ? day : -day);
-    };
-  });
-  after(() => {
-    Date.now = realNow;
-  });
-  const silent = pino({ level: 'silent' });
-  const executor = (slots = 2) =>
-    createExecutor({
-      shell: '/bin/sh',
-      limiter: createLimiter(slots),
-      tracker: createProcessTracker(),
-      direct: null,
+describe(
+  'a wall clock that steps a day forward and back changes no verdict',
+  { timeout: 120_000 },
+  () => {
+    const realNow = Date.now;
+    let readings = 0;
+    before(() => {
+      Date.now = () => {
+        readings += 1;
+        return realNow() + (readings % 2 === 0 ? day : -day);
+      };
     });
+    after(() => {
+      Date.now = realNow;
+    });
+    const silent = pino({ level: 'silent' });
+    const executor = (slots = 2) =>
+      createExecutor({
+        shell: '/bin/sh',
+        limiter: createLimiter(slots),
+        tracker: createProcessTracker(),
+        direct: null,
+      });
 
-  it(
-    'a command within its timeout passes; one past it times out at its timeout',
-    {
-      timeout: 20_000,
-    },
-    async () => {
-      const execute = executor();
-      const within = await execute(check({ timeoutMs: 5_000 }));
-      assert.equal(within.status, 'pass', within.output);
-      const started = monotonicNow();
-      const past = await execute(check({ target: 'sleep 5', timeoutMs: 300 }));
-      const took = monotonicNow() - started;
-      assert.equal(past.timedOut, true);
-      assert.ok(took >= 290 && took < 4_000, `timed out after ${took} ms`);
-    },
-  );
+    it(
+      'a command within its timeout passes; one past it times out at its timeout',
+      {
+        timeout: 20_000,
+      },
+      async () => {
+        const execute = executor();
+        const within = await execute(check({ timeoutMs: 5_000 }));
+        assert.equal(within.status, 'pass', within.output);
+        const started = monotonicNow();
+        const past = await execute(check({ target: 'sleep 5', timeoutMs: 300 }));
+        const took = monotonicNow() - started;
+        assert.equal(past.timedOut, true);
+        assert.ok(took >= 290 && took < 4_000, `timed out after ${took} ms`);
+      },
+    );
 
-  it(
-    'a wait for a max_concurrent slot ends at the slot, not at a stepped deadline',
-    {
-      timeout: 20_000,
-    },
-    async () => {
-      const limiter = createLimiter(1);
-      const held = await limiter.acquire(asMonotonicMs(monotonicNow() + 1_000));
-      assert.ok(held);
-      const waiting = limiter.acquire(asMonotonicMs(monotonicNow() + 3_000));
-      setTimeout(held, 200);
-      const granted = await waiting;
-      assert.ok(granted, 'the slot came within the deadline');
-      granted();
-    },
-  );
+    it(
+      'a wait for a max_concurrent slot ends at the slot, not at a stepped deadline',
+      {
+        timeout: 20_000,
+      },
+      async () => {
+        const limiter = createLimiter(1);
+        const held = await limiter.acquire(asMonotonicMs(monotonicNow() + 1_000));
+        assert.ok(held);
+        const waiting = limiter.acquire(asMonotonicMs(monotonicNow() + 3_000));
+        setTimeout(held, 200);
+        const granted = await waiting;
+        assert.ok(granted, 'the slot came within the deadline');
+        granted();
+      },
+    );
 
-  it(
-    'a cached pass is reused for cache_pass, and a result ages by the monotonic clock',
-    {
-      timeout: 20_000,
-    },
-    async () => {
-      const execute = executor();
-      let runs = 0;
-      const runner = createRunner(
-        check({ target: 'true', cachePassMs: 60_000, maxAgeMs: 60_000 }),
-        {
-          execute: (definition) => {
-            runs += 1;
-            return execute(definition);
+    it(
+      'a cached pass is reused for cache_pass, and a result ages by the monotonic clock',
+      {
+        timeout: 20_000,
+      },
+      async () => {
+        const execute = executor();
+        let runs = 0;
+        const runner = createRunner(
+          check({ target: 'true', cachePassMs: 60_000, maxAgeMs: 60_000 }),
+          {
+            execute: (definition) => {
+              runs += 1;
+              return execute(definition);
+            },
+            logger: silent,
           },
-          logger: silent,
-        },
-      );
-      await runner.read({ bypassCache: false });
-      for (let read = 0; read < 5; read += 1) {
-        const snapshot = await runner.read({ bypassCache: false });
-        assert.equal(snapshot.state.status, 'pass');
-        assert.equal(snapshot.stale, false);
-      }
-      assert.equal(runs, 1, 'answered from the cache every time');
-    },
-  );
-});
+        );
+        await runner.read({ bypassCache: false });
+        for (let read = 0; read < 5; read += 1) {
+          const snapshot = await runner.read({ bypassCache: false });
+          assert.equal(snapshot.state.status, 'pass');
+          assert.equal(snapshot.stale, false);
+        }
+        assert.equal(runs, 1, 'answered from the cache every time');
+      },
+    );
+  },
+);

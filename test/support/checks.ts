@@ -1,46 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { Writable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { pino, type Logger } from 'pino';
+/** Builders of the values checks deal in: definitions, run results, reports. */
 import { asEpochMs, asMonotonicMs } from '../../src/util/clock.js';
-import type { CheckDefinition, RunResult, Status } from '../../src/types.js';
-
-/** test/fixtures in the source tree (tests run from dist/test/...). */
-export const fixtures = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  '..',
-  'test',
-  'fixtures',
-);
-
-/** A logger that writes nothing. */
-export const silentLogger: Logger = pino({ level: 'silent' });
-
-/** A logger whose JSON lines land in `lines`, so a test can assert on them. */
-export function memoryLogger(level = 'debug'): {
-  logger: Logger;
-  lines: () => Record<string, unknown>[];
-} {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      chunks.push(chunk.toString());
-      callback();
-    },
-  });
-  const logger = pino({ level }, stream);
-  const lines = (): Record<string, unknown>[] =>
-    chunks
-      .join('')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { logger, lines };
-}
+import type { CheckDefinition, CheckReport, RunResult, Status } from '../../src/types.js';
 
 /** A check definition with the documented defaults; `overrides` wins. */
 export function definition(overrides: Partial<CheckDefinition> = {}): CheckDefinition {
@@ -64,51 +24,57 @@ export function definition(overrides: Partial<CheckDefinition> = {}): CheckDefin
   };
 }
 
-/** A run result with `status`, ended at `endedAt` (used as both the monotonic and the wall time). */
-export function result(status: Status, endedAt = 1_000, output = ''): RunResult {
+/** A finished run, passing at time 0 unless told otherwise. */
+export function run(overrides: Partial<RunResult> = {}): RunResult {
   return {
-    status,
-    exitCode: status === 'pass' ? 0 : 2,
+    status: 'pass',
+    exitCode: 0,
     httpStatus: null,
     signal: null,
     timedOut: false,
     durationMs: 1,
-    output,
-    endedAt: asMonotonicMs(endedAt),
-    time: asEpochMs(endedAt),
+    output: '',
+    endedAt: asMonotonicMs(0),
+    time: asEpochMs(0),
+    ...overrides,
   };
 }
 
-/** PIDs of live (not zombie) processes in process group `pgid`, read from /proc. */
-export function groupMembers(pgid: number): number[] {
-  const members: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(pgrp) === pgid && state !== 'Z') members.push(Number(entry));
-  }
-  return members;
+/** A run with `status` (exit 0 for pass, else 2), ended at `endedAt` on both clocks. */
+export function result(status: Status, endedAt = 1_000, output = ''): RunResult {
+  return run({
+    status,
+    exitCode: status === 'pass' ? 0 : 2,
+    output,
+    endedAt: asMonotonicMs(endedAt),
+    time: asEpochMs(endedAt),
+  });
 }
 
-/** Polls `condition` every 20 ms; true as soon as it holds, false after `ms`. */
-export async function eventually(condition: () => boolean, ms = 4_000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (condition()) return true;
-    await sleep(20);
-  }
-  return condition();
+/** One check as a report carries it: its last run has the same status (exit 0 or 2). */
+export function check(
+  name: string,
+  status: Status | 'pending',
+  overrides: Partial<CheckReport> = {},
+): CheckReport {
+  return {
+    name,
+    kind: 'command',
+    status,
+    critical: true,
+    since: asEpochMs(0),
+    last: status === 'pending' ? null : run({ status, exitCode: status === 'pass' ? 0 : 2 }),
+    stale: false,
+    ...overrides,
+  };
 }
 
-/** A promise with its resolve function, for fakes a test settles by hand. */
-export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((done) => (resolve = done));
-  return { promise, resolve };
-}
+// Kept for tests written before the helpers moved to modules of their own; import from there.
+/** @deprecated import from ./logger.js */
+export { memoryLogger, silentLogger } from './logger.js';
+/** @deprecated import from ./wait.js */
+export { deferred, eventually } from './wait.js';
+/** @deprecated import from ./paths.js */
+export { fixtures } from './paths.js';
+/** @deprecated import from ./processes.js */
+export { groupMembers } from './processes.js';

@@ -1,29 +1,12 @@
+/**
+ * The real CLI as a child process: run it to completion, or start a daemon, wait for its
+ * startup line and stop it within bounds.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request } from 'node:http';
-import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/** The compiled CLI, as `npm install` builds it. */
-export const binPath = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'bin.js');
-/** The repository root (for examples/ and fixtures). */
-export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const fixtures = join(repoRoot, 'test', 'fixtures');
-
-/** A temporary directory removed by `cleanup`. */
-export function tempDir(prefix = 'hcd-test-'): { path: string; cleanup: () => void } {
-  const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
-}
-
-/** Writes a config file into `dir` and returns its path. */
-export function writeConfig(dir: string, text: string, name = 'test.config'): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { binPath, repoRoot } from './paths.js';
+import { orAfter } from './wait.js';
 
 export interface Exit {
   readonly code: number | null;
@@ -61,7 +44,7 @@ export function startCli(
   const exited = new Promise<Exit>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  const waitFor = (pattern: RegExp, ms = 10_000): Promise<RegExpExecArray> =>
+  const waitFor = (pattern: RegExp, ms = 20_000): Promise<RegExpExecArray> =>
     new Promise((resolve, reject) => {
       const check = (): boolean => {
         const match = pattern.exec(err);
@@ -98,7 +81,7 @@ export async function runCli(
   options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ) {
   const cli = startCli(args, options);
-  const timer = setTimeout(() => cli.child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
+  const timer = setTimeout(() => cli.child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
   const exit = await cli.exited;
   clearTimeout(timer);
   return { ...exit, stdout: cli.stdout(), stderr: cli.stderr() };
@@ -130,111 +113,49 @@ export async function startDaemon(
   }
 }
 
-export interface HttpReply {
-  readonly status: number;
-  readonly headers: Record<string, string | string[] | undefined>;
-  readonly body: string;
-}
-
-/** One HTTP request over a fresh connection. */
-export function httpRequest(
-  port: number,
-  options: {
-    method?: string;
-    path?: string;
-    headers?: Record<string, string>;
-    body?: string;
-    timeoutMs?: number;
-  } = {},
-): Promise<HttpReply> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: options.method ?? 'GET',
-        path: options.path ?? '/',
-        headers: options.headers ?? {},
-        agent: false,
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.setTimeout(options.timeoutMs ?? 15_000, () => req.destroy(new Error('request timed out')));
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
-
-/** Polls `fn` until it returns true or `ms` pass. */
-export async function eventually(
-  fn: () => boolean | Promise<boolean>,
-  ms = 5_000,
-  stepMs = 50,
-): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await fn()) return true;
-    await new Promise((resolve) => setTimeout(resolve, stepMs));
-  }
-  return fn();
-}
-
-/** True when a process with this PID exists. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(name: string): boolean {
-  return (process.env.PATH ?? '')
-    .split(':')
-    .some((dir) => dir !== '' && existsSync(join(dir, name)));
+/** Stops a daemon: SIGTERM, then SIGKILL when it has not exited after `graceMs`. */
+export async function stopDaemon(
+  daemon: RunningDaemon | undefined,
+  graceMs = 10_000,
+): Promise<Exit | null> {
+  if (daemon === undefined) return null;
+  const exit = await orAfter(daemon.stop(), graceMs, null);
+  if (exit !== null) return exit;
+  daemon.child.kill('SIGKILL');
+  return orAfter(daemon.exited, 5_000, null);
 }
 
 /**
- * For `{ skip }`: false when a system program is on PATH, else the reason to skip. Under
- * CI=true a missing program fails the test instead of skipping it.
+ * Writes `<dir>/<name>.config` for a daemon on a free port of 127.0.0.1, its pidfile and its
+ * spool in `dir`; `body` follows the [healthcheckd] lines (more of its keys, then sections).
+ * Returns the path.
  */
-export function requireProgram(name: string): string | false {
-  if (onPath(name)) return false;
-  if (process.env.CI === 'true')
-    throw new Error(`${name} is required under CI=true but was not found on PATH`);
-  return `${name} not found on PATH; install it to run this test`;
+export function daemonConfig(dir: string, name: string, body: string): string {
+  const path = join(dir, `${name}.config`);
+  const head = [
+    '[healthcheckd]',
+    'port = 0',
+    'bind = 127.0.0.1',
+    `piddir = ${dir}`,
+    `pidfile = ${name}.pid`,
+    `spool_dir = ${join(dir, 'spool')}`,
+  ];
+  writeFileSync(path, `${head.join('\n')}\n${body}`);
+  return path;
 }
 
-/** A port that was free a moment ago (for tests that must name a port in a config). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Connects to a HAProxy agent-check port and reads everything until the daemon closes. */
-export function agentRead(port: number, timeoutMs = 10_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    let text = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => (text += chunk));
-    socket.on('end', () => resolve(text));
-    socket.on('error', reject);
-    socket.setTimeout(timeoutMs, () =>
-      socket.destroy(new Error(`the agent did not answer in ${timeoutMs} ms`)),
-    );
-  });
-}
+// Kept for tests written before the helpers moved to modules named by what they hold.
+/** @deprecated import from ./paths.js */
+export { binPath, fixtures, repoRoot, tempDir, writeConfig } from './paths.js';
+/** @deprecated import from ./http-client.js */
+export { httpRequest, type HttpReply } from './http-client.js';
+/** @deprecated import from ./wait.js */
+export { eventually } from './wait.js';
+/** @deprecated import from ./processes.js */
+export { alive } from './processes.js';
+/** @deprecated import from ./programs.js */
+export { requireProgram } from './programs.js';
+/** @deprecated import from ./listen.js */
+export { freePort } from './listen.js';
+/** @deprecated import from ./agent-client.js */
+export { agentRead } from './agent-client.js';

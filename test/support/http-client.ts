@@ -2,26 +2,33 @@ import { once } from 'node:events';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 
-export interface Reply {
+/** What came back: status, headers and the whole body as text. */
+export interface HttpReply {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
   readonly body: string;
 }
 
-/** One HTTP request on a fresh connection to 127.0.0.1:`port`. */
-export function fetchLocal(
-  port: number,
-  path = '/',
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<Reply> {
+export interface HttpRequestOptions {
+  readonly method?: string;
+  /** Default `/`. */
+  readonly path?: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+  /** Fails the request when the socket is idle this long. Default 15 s. */
+  readonly timeoutMs?: number;
+}
+
+/** One HTTP request on a fresh connection to 127.0.0.1:`port` (no agent, no keep-alive). */
+export function httpRequest(port: number, options: HttpRequestOptions = {}): Promise<HttpReply> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
         host: '127.0.0.1',
         port,
-        path,
         method: options.method ?? 'GET',
-        headers: options.headers,
+        path: options.path ?? '/',
+        headers: options.headers ?? {},
         agent: false,
       },
       (res) => {
@@ -31,6 +38,7 @@ export function fetchLocal(
         res.once('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
       },
     );
+    req.setTimeout(options.timeoutMs ?? 15_000, () => req.destroy(new Error('request timed out')));
     req.once('error', reject);
     req.end(options.body);
   });
@@ -47,4 +55,16 @@ export async function rawExchange(port: number, bytes: string | Buffer): Promise
   socket.write(bytes);
   await once(socket, 'close');
   return text;
+}
+
+/** @deprecated Use `HttpReply`; kept for tests written before the helpers were merged. */
+export type Reply = HttpReply;
+
+/** @deprecated Use `httpRequest(port, { path, ... })`; kept for tests written before the merge. */
+export function fetchLocal(
+  port: number,
+  path = '/',
+  options: Omit<HttpRequestOptions, 'path'> = {},
+): Promise<HttpReply> {
+  return httpRequest(port, { ...options, path });
 }

@@ -2,26 +2,25 @@ import assert from 'node:assert/strict';
 import {
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
-  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { writeFileAtomic } from '../../src/util/atomic-write.js';
+import { tempDir } from '../support/paths.js';
 
-describe('writeFileAtomic', () => {
+describe('writeFileAtomic', { timeout: 30_000 }, () => {
   let dir: string;
+  let cleanup: () => void;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'hcd-atomic-'));
+    ({ path: dir, cleanup } = tempDir('hcd-atomic-'));
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => cleanup());
 
   it('writes the content, replacing what was there, and leaves no temp file', () => {
     const path = join(dir, 'file');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatDuration, parseDuration } from '../../src/util/duration.js';
 
-describe('parseDuration', () => {
+describe('parseDuration', { timeout: 30_000 }, () => {
   it('reads milliseconds, seconds, minutes and hours', () => {
     assert.equal(parseDuration('500ms'), 500);
     assert.equal(parseDuration('5s'), 5_000);
@@ -51,7 +51,7 @@ describe('parseDuration', () => {
   });
 });
 
-describe('formatDuration', () => {
+describe('formatDuration', { timeout: 30_000 }, () => {
   it('picks the largest unit that divides evenly', () => {
     assert.equal(formatDuration(500), '500ms');
     assert.equal(formatDuration(1_500), '1500ms');

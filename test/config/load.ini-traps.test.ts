@@ -25,7 +25,7 @@ function problemsOf(text: string): string[] {
   assert.fail('expected the config to be refused');
 }
 
-describe('ini traps: values ini 7 misreads', () => {
+describe('ini traps: values ini 7 misreads', { timeout: 30_000 }, () => {
   it("refuses command = echo 'a;b' with the line and the fix", () => {
     assert.deepEqual(problemsOf(`[healthcheckd]\nport = 1\n\ncommand = echo 'a;b'\n`), [
       `${file}:4: ';' starts an INI comment; quote the whole value: command = "echo 'a;b'"`,
