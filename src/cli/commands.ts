@@ -6,7 +6,8 @@ import { startDaemon, type Daemon } from '../daemon/daemon.js';
 import { parseDuration } from '../util/duration.js';
 import { HealthcheckdError, exitCodes } from '../errors.js';
 import { healthDocument } from '../http/health-json.js';
-import { createLogger } from '../daemon/logging.js';
+import { createLogger, flushLog } from '../daemon/logging.js';
+import { handOverSignals } from './early-signals.js';
 import { scopeFor, setDown, setUp } from '../maintenance/operator.js';
 import { installSignals } from '../daemon/signals.js';
 import { collectStatus, formatStatus, statusExitCode } from './status-client.js';
@@ -61,12 +62,14 @@ async function run(args: Args, io: CliIo): Promise<number> {
     },
     logger,
   });
+  handOverSignals(); // the entry point's early handlers step aside (src/cli/early-signals.ts)
   try {
     await (
       await starting
     ).stopped;
   } finally {
     uninstall();
+    await flushLog(logger); // what a stalled stderr reader has not taken waits 0.5 s at most
   }
   return exitCodes.ok;
 }

@@ -15,6 +15,8 @@ import { isAddressInUse, urlHost } from '../util/listen.js';
 import { scopeFile, type MaintenanceFlag } from '../maintenance/flag.js';
 import { createMaintenanceView, type MaintenanceView } from '../maintenance/view.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { installCrashHandler } from './crash.js';
+import { droppedLogLines } from './logging.js';
 import { acquirePidfile, type Pidfile } from './pidfile.js';
 import { checkCredentials, type Credentials } from '../checks/credentials.js';
 import { createResponder, failClosedAnswer } from '../http/responder.js';
@@ -66,17 +68,27 @@ export async function startDaemon(initial: LoadedConfig, options: DaemonOptions)
   // Looked up once: `user` takes a restart, so a reload cannot switch checks to another user.
   const credentials = checkCredentials(initial.config.daemon.user);
   const pidfile = acquirePidfile(initial.config.daemon.pidfile, logger);
+  // A crash from here on kills the checks' groups, releases the pidfile, logs, exits 70.
+  const uninstallCrash = installCrashHandler({
+    logger,
+    cleanup: () => {
+      tracker.killAll();
+      pidfile.release();
+    },
+  });
   let drain: MaintenanceFlag | null = null;
   let runtime!: Runtime;
   const metrics = createMetrics({
     checks: () => runtime.checks.all.map((runner) => toReport(runner.snapshot())),
     maintenance: () => runtime.maintenance.active().map((entry) => scopeFile(entry.scope)),
+    logLinesDropped: () => droppedLogLines(logger),
   });
   const deps: RuntimeDeps = { tracker, logger, metrics, credentials, drain: () => drain };
   try {
     runtime = await startRuntime(initial.config, deps);
   } catch (error) {
     pidfile.release();
+    uninstallCrash();
     throw error;
   }
   runtime.checks.start();
@@ -92,6 +104,7 @@ export async function startDaemon(initial: LoadedConfig, options: DaemonOptions)
       await reloading;
       drain = drainFlag(runtime.config.daemon.shutdownDelayMs);
       await shutdown(runtime, tracker, pidfile, logger);
+      uninstallCrash();
       markStopped();
     })();
     return stopping;
