@@ -9,7 +9,7 @@ export interface LogOutput {
 }
 
 export interface LogSinkOptions {
-  /** Bytes of lines held while the output takes no more; past it lines are dropped. Default 1 MiB. */
+  /** Bytes of lines (as pino wrote them) held while the output takes no more; past it lines are dropped. Default 1 MiB. */
   readonly maxHeldBytes?: number;
   /** Turns pino's JSON line into the line written (the `text` format); default: as it is. */
   readonly format?: (line: string) => string;
@@ -71,14 +71,14 @@ export function createLogSink(output: LogOutput, options: LogSinkOptions = {}): 
   const takeChunk = (): string => {
     let count = 0;
     let bytes = 0;
-    for (const text of held) {
-      if (count > 0 && bytes + text.length > chunkBytes) break;
-      bytes += text.length;
+    for (const line of held) {
+      if (count > 0 && bytes + line.length > chunkBytes) break;
+      bytes += line.length;
       count += 1;
     }
     const chunk = held.splice(0, count);
-    for (const text of chunk) heldBytes -= Buffer.byteLength(text);
-    return chunk.join('');
+    for (const line of chunk) heldBytes -= Buffer.byteLength(line);
+    return chunk.map(format).join('');
   };
   output.on('error', () => {
     broken = true;
@@ -89,12 +89,12 @@ export function createLogSink(output: LogOutput, options: LogSinkOptions = {}): 
 
   return {
     write(line) {
-      if (broken || heldBytes >= limit) return drop();
-      const text = format(line);
-      if (!full) return pass(text);
-      const bytes = Buffer.byteLength(text);
+      if (broken) return drop();
+      if (!full) return pass(format(line));
+      // Held as pino wrote it and formatted when written: a dropped line costs no formatting.
+      const bytes = Buffer.byteLength(line);
       if (heldBytes + bytes > limit) return drop();
-      held.push(text);
+      held.push(line);
       heldBytes += bytes;
     },
     flushWithin: async (ms) => {
