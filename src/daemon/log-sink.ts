@@ -9,7 +9,10 @@ export interface LogOutput {
 }
 
 export interface LogSinkOptions {
-  /** Bytes of lines (as pino wrote them) held while the output takes no more; past it lines are dropped. Default 1 MiB. */
+  /**
+   * Bytes of lines (as pino wrote them) held while the output takes no more; past it lines are
+   * dropped. Default 1 MiB.
+   */
   readonly maxHeldBytes?: number;
   /** Turns pino's JSON line into the line written (the `text` format); default: as it is. */
   readonly format?: (line: string) => string;
