@@ -1,4 +1,9 @@
 #!/usr/bin/env -S node --max-semi-space-size=2
-import { cli } from './cli/main.js';
+import { holdSignals } from './cli/early-signals.js';
 
-cli();
+// Signals are held before the rest of the program loads (a fraction of a second): until then
+// a SIGHUP (`systemctl reload` right after a start) would end the process by default.
+const early = holdSignals();
+const { cli } = await import('./cli/main.js');
+
+cli(undefined, early);

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { epochNow, monotonicNow, type MonotonicMs } from '../util/clock.js';
 import type { CheckDefinition, RunResult } from '../types.js';
+import { createChangeLog, type ChangeLog } from './change-log.js';
 import { failedNow } from './result.js';
 import { advance, initialState, type CheckState } from './state.js';
 
@@ -73,6 +74,7 @@ export function createRunner(
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let staleLogged = false;
+  const changes = createChangeLog(definition.name, deps.logger, now);
 
   const snapshot = (): CheckSnapshot => ({
     definition,
@@ -89,7 +91,7 @@ export function createRunner(
       .then((result) => {
         const before = state;
         state = advance(state, result, definition.rise, definition.fall);
-        logRun(deps.logger, definition, before, state, result);
+        logRun(deps.logger, changes, definition, before, state, result);
         deps.onResult?.(definition, result);
         return snapshot();
       })
@@ -131,6 +133,7 @@ export function createRunner(
     stop() {
       stopped = true;
       clearTimeout(timer);
+      changes.close();
     },
   };
 }
@@ -163,8 +166,10 @@ function isFresh(definition: CheckDefinition, state: CheckState, now: MonotonicM
   return now - last.endedAt < ttl;
 }
 
+/** A run that changes the state is logged (or counted, when the check flaps); others at debug. */
 function logRun(
   logger: Logger,
+  changes: ChangeLog,
   definition: CheckDefinition,
   before: CheckState,
   after: CheckState,
@@ -182,8 +187,10 @@ function logRun(
       logger.debug({ ...detail, output: result.output }, 'check ran');
     return;
   }
-  const fields = { ...detail, from: before.status, to: after.status, output: result.output };
-  const message = `check ${definition.name} is now ${after.status}`;
-  if (after.status === 'pass') logger.info(fields, message);
-  else logger.warn(fields, message);
+  changes.changed(after.status, () => {
+    const fields = { ...detail, from: before.status, to: after.status, output: result.output };
+    const message = `check ${definition.name} is now ${after.status}`;
+    if (after.status === 'pass') logger.info(fields, message);
+    else logger.warn(fields, message);
+  });
 }

@@ -5,7 +5,8 @@ import { loadConfig, type ConfigFlags, type LoadedConfig } from '../config/load.
 import { startDaemon, type Daemon } from '../daemon/daemon.js';
 import { exitCodes } from '../errors.js';
 import { healthDocument } from '../http/health-json.js';
-import { createLogger } from '../daemon/logging.js';
+import { createLogger, flushLog } from '../daemon/logging.js';
+import { handOverSignals } from './early-signals.js';
 import { parseFor, scopeFor, setDown, setUp } from '../maintenance/operator.js';
 import { formatWallTime } from '../util/clock.js';
 import { installSignals } from '../daemon/signals.js';
@@ -63,12 +64,14 @@ async function run(args: Args, io: CliIo): Promise<number> {
     },
     logger,
   });
+  handOverSignals(); // the entry point's early handlers step aside (src/cli/early-signals.ts)
   try {
     await (
       await starting
     ).stopped;
   } finally {
     uninstall();
+    await flushLog(logger); // what a stalled stderr reader has not taken waits 0.5 s at most
   }
   return exitCodes.ok;
 }

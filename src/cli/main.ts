@@ -1,4 +1,5 @@
 import { commands } from './commands.js';
+import type { EarlySignals } from './early-signals.js';
 import type { CliIo } from './io.js';
 import { parseCommandLine } from './parser.js';
 import { HealthcheckdError, exitCodes } from '../errors.js';
@@ -11,10 +12,18 @@ const defaultIo: CliIo = {
   exit: (code) => process.exit(code),
 };
 
-/** Runs the CLI and resolves with the exit code; operator mistakes become one-line errors. */
-export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
+/**
+ * Runs the CLI and resolves with the exit code; operator mistakes become one-line errors.
+ * `early` are the entry point's signal handlers, released once the command is known.
+ */
+export async function main(
+  argv: readonly string[],
+  io: CliIo = defaultIo,
+  early?: EarlySignals,
+): Promise<number> {
   try {
     const action = await parseCommandLine(argv);
+    early?.dispatch(action?.name === 'run');
     if (action === null) return exitCodes.ok;
     return await commands[action.name](action.args, io);
   } catch (error) {
@@ -33,6 +42,6 @@ function report(error: unknown, io: CliIo): number {
 }
 
 /** Entry point for the `healthcheckd` bin: the one place that exits the process. */
-export function cli(io: CliIo = defaultIo): void {
-  void main(process.argv.slice(2), io).then((code) => io.exit(code));
+export function cli(io: CliIo = defaultIo, early?: EarlySignals): void {
+  void main(process.argv.slice(2), io, early).then((code) => io.exit(code));
 }

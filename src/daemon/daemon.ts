@@ -8,6 +8,8 @@ import { epochNow } from '../util/clock.js';
 import { scopeName } from '../util/text.js';
 import type { MaintenanceFlag } from '../types.js';
 import { createMetrics } from './metrics.js';
+import { installCrashHandler } from './crash.js';
+import { droppedLogLines } from './logging.js';
 import { acquirePidfile, type Pidfile } from './pidfile.js';
 import { createReloadQueue, reloadRuntime } from './reload.js';
 import {
@@ -51,6 +53,14 @@ export async function startDaemon(initial: LoadedConfig, options: DaemonOptions)
   // Looked up once: `user` takes a restart, so a reload cannot switch checks to another user.
   const credentials = checkCredentials(initial.config.daemon.user);
   const pidfile = acquirePidfile(initial.config.daemon.pidfile, logger);
+  // A crash from here on kills the checks' groups, releases the pidfile, logs, exits 70.
+  const uninstallCrash = installCrashHandler({
+    logger,
+    cleanup: () => {
+      tracker.killAll();
+      pidfile.release();
+    },
+  });
   let drain: MaintenanceFlag | null = null;
   let current!: Runtime;
   const deps: RuntimeDeps = {
@@ -60,13 +70,15 @@ export async function startDaemon(initial: LoadedConfig, options: DaemonOptions)
     drain: () => drain,
     metrics: createMetrics({
       checks: () => current.checks.all.map((runner) => toReport(runner.snapshot())),
-      maintenance: () => current.maintenance.active().map((entry) => scopeName(entry.scope)),
+      maintenance: () => current.maintenance.active().map((flag) => scopeName(flag.scope)),
+      logLinesDropped: () => droppedLogLines(logger),
     }),
   };
   try {
     current = (await assembleRuntime(initial.config, deps, null)).runtime;
   } catch (error) {
     pidfile.release();
+    uninstallCrash();
     throw error;
   }
   current.start();
@@ -84,6 +96,7 @@ export async function startDaemon(initial: LoadedConfig, options: DaemonOptions)
       await reloads.close();
       drain = shutdownFlag(epochNow(), current.config.daemon.shutdownDelayMs);
       await shutdown(current, tracker, pidfile, logger);
+      uninstallCrash();
       markStopped();
     })();
     return stopping;

@@ -1,18 +1,73 @@
 import { pino, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import { prettyFactory } from 'pino-pretty';
 import type { LogFormat, LogLevel } from '../types.js';
+import { createLogSink, type LogOutput, type LogSink } from './log-sink.js';
 
-/** Creates the daemon's logger: stderr, `json` as pino writes it or `text` one line an event. */
-export function createLogger(level: LogLevel, format: LogFormat, fd = 2): Logger {
-  const options = { level, base: { pid: process.pid }, name: 'healthcheckd' };
-  if (format === 'json') return pino(options, pino.destination({ fd, sync: true }));
-  const stream = pretty({
-    destination: fd,
-    sync: true,
+export interface LoggerOptions {
+  /** Where the lines go; default stderr. */
+  readonly output?: LogOutput;
+  /** Bytes held while the output takes no more, before lines are dropped; default 1 MiB. */
+  readonly maxHeldBytes?: number;
+}
+
+/** How long a stop waits for a slow log reader to take the last lines. */
+export const stopFlushMs = 500;
+
+/**
+ * Creates the daemon's logger: `json` as pino writes it or `text` one line an event, on stderr.
+ * Writing never blocks: a reader that stalls loses lines (counted, and reported once it reads
+ * again), never answers to probes.
+ */
+export function createLogger(
+  level: LogLevel,
+  format: LogFormat,
+  options: LoggerOptions = {},
+): Logger {
+  const sink = createLogSink(options.output ?? process.stderr, {
+    format: format === 'json' ? (line) => line : textFormat(),
+    onRecovered: (dropped) =>
+      logger.warn(
+        { droppedLines: dropped },
+        `${dropped} log lines were dropped while stderr was not being read`,
+      ),
+    ...(options.maxHeldBytes === undefined ? {} : { maxHeldBytes: options.maxHeldBytes }),
+  });
+  const logger = pino({ level, base: { pid: process.pid }, name: 'healthcheckd' }, sink);
+  return logger;
+}
+
+function textFormat(): (line: string) => string {
+  return prettyFactory({
     colorize: false,
     translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l',
     ignore: 'hostname,name',
     singleLine: true,
+    // An error is a member like any other: on the event's one line, never a multi-line stack.
+    errorLikeObjectKeys: [],
   });
-  return pino(options, stream);
+}
+
+/** The lines a logger made by createLogger has dropped (0 for any other logger). */
+export function droppedLogLines(logger: Logger): number {
+  return sinkOf(logger)?.droppedLines() ?? 0;
+}
+
+/**
+ * Waits up to `ms` for the logger's lines to be written; true when they were. A stalled
+ * reader keeps what it has not taken: the wait never outlasts `ms`.
+ */
+export async function flushLog(logger: Logger, ms = stopFlushMs): Promise<boolean> {
+  return (await sinkOf(logger)?.flushWithin(ms)) ?? true;
+}
+
+function sinkOf(logger: Logger): LogSink | undefined {
+  const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym];
+  return isLogSink(stream) ? stream : undefined;
+}
+
+function isLogSink(value: unknown): value is LogSink {
+  const candidate = value as Partial<LogSink> | null | undefined;
+  return (
+    typeof candidate?.flushWithin === 'function' && typeof candidate.droppedLines === 'function'
+  );
 }

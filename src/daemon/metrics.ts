@@ -6,6 +6,8 @@ export interface MetricsSources {
   readonly checks: () => readonly CheckReport[];
   /** Scopes of the maintenance flags in force (`all`, `check:db`). */
   readonly maintenance: () => readonly string[];
+  /** Log lines dropped because stderr was not being read (0 when not given). */
+  readonly logLinesDropped?: () => number;
 }
 
 /** The daemon's Prometheus metrics (prom-client), in a registry of their own. */
@@ -25,6 +27,7 @@ export function createMetrics(sources: MetricsSources): Metrics {
   const answers = new Map<number, number>();
   stateGauge(registry, sources);
   maintenanceGauge(registry, sources);
+  droppedLinesCounter(registry, sources);
   new Counter({
     name: 'healthcheckd_http_responses_total',
     help: 'HTTP answers by status code',
@@ -72,6 +75,18 @@ function stateGauge(registry: Registry, sources: MetricsSources): void {
         for (const state of states)
           this.labels(check.name, state).set(check.status === state ? 1 : 0);
       }
+    },
+  });
+}
+
+function droppedLinesCounter(registry: Registry, sources: MetricsSources): void {
+  new Counter({
+    name: 'healthcheckd_log_lines_dropped_total',
+    help: 'Log lines dropped because stderr was not being read',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(sources.logLinesDropped?.() ?? 0);
     },
   });
 }
