@@ -4,8 +4,10 @@ import type { RunResult, Status } from '../types.js';
 import { appendLine } from '../util/text.js';
 import { endedNow, failedOutcome, type RunOutcome } from './result.js';
 import { createOutputCapture, type OutputCapture } from './output-capture.js';
-import { signalGroup, terminateGroup } from './process-group.js';
+import type { Launch } from './cage.js';
+import { programError } from './program-path.js';
 import type { ProcessTracker } from './process-tracker.js';
+import type { RunFence } from './run-fence.js';
 
 /** How to run one command check. */
 export interface CommandSpec {
@@ -30,8 +32,9 @@ interface Exit {
 
 /**
  * Runs `shell -c command` (or the argv directly, when it has no shell syntax) in its own
- * process group, stdin closed; never rejects. `onGone` is called once the process group is
- * gone: at the answer normally, up to 1 s after it when a timeout had to kill the group.
+ * process group, inside the tracker's containment (a cgroup or PID namespace per run where
+ * the host allows it), stdin closed; never rejects. `onGone` is called once the run's
+ * processes are gone: at the answer normally, up to 1 s after it when a timeout had to kill.
  */
 export function runCommand(
   spec: CommandSpec,
@@ -41,84 +44,115 @@ export function runCommand(
   onGone: () => void = () => undefined,
 ): Promise<RunResult> {
   const started = performance.now();
+  const fence = tracker.open();
+  void fence.gone.then(onGone);
   return new Promise((resolve) => {
     const capture = createOutputCapture();
     let settled = false;
-    let timer: NodeJS.Timeout | undefined = undefined;
+    let spawned = false;
     const settle = (outcome: RunOutcome): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       resolve(endedNow({ ...outcome, durationMs: performance.now() - started }));
     };
-    const program = spec.argv?.[0] ?? spec.shell;
-    let child: ChildProcess;
-    try {
-      child = startChild(spec);
-    } catch (error) {
-      // spawn throws synchronously on arguments it cannot pass (a NUL byte, say)
-      onGone();
-      return settle(spawnFailure(program, error as Error));
-    }
-    if (child.pid === undefined) {
-      child.once('error', (error) => {
-        onGone();
-        settle(spawnFailure(program, error));
-      });
-      return;
-    }
-    const pgid = child.pid;
-    tracker.add(pgid);
-    child.stdout?.on('data', capture.add);
-    child.stderr?.on('data', capture.add);
-    child.once('error', (error) => settle(spawnFailure(program, error)));
-    timer = setTimeout(() => {
-      tracker.forget(pgid, terminateGroup(pgid));
+    const notStarted = (outcome: RunOutcome): void => {
+      fence.leaderGone();
+      fence.kill();
+      settle(outcome);
+    };
+    // Counted from the call: setting up a namespace is part of the run's time.
+    const timer = setTimeout(() => {
+      if (spawned) fence.terminate();
+      else fence.kill();
       settle(timedOut(capture, configuredMs));
     }, timeoutMs);
-    // The exit, not the end of the output, stops the clock: a command that exited in time
-    // is never reported as timed out while its pipe drains.
-    child.once('exit', () => clearTimeout(timer));
-    awaitExit(child, pgid, tracker, onGone, (exit) =>
-      settle(classify(exit, capture, spec.warnExitCodes)),
+    const program = spec.argv?.[0] ?? spec.shell;
+    launchFor(spec, tracker, fence).then(
+      (launch) => {
+        if (fence.killed()) return notStarted(stoppedBeforeStart());
+        let child: ChildProcess;
+        try {
+          child = spawnLaunch(launch, spec.env);
+        } catch (error) {
+          // spawn throws synchronously on arguments it cannot pass (a NUL byte, say)
+          return notStarted(spawnFailure(program, error as Error));
+        }
+        spawned = true;
+        // The exit, not the end of the output, stops the clock: a command that exited in time
+        // is never reported as timed out while its pipe drains.
+        child.once('exit', () => clearTimeout(timer));
+        watchChild(child, fence, capture, spec, settle, (error) =>
+          notStarted(spawnFailure(program, error)),
+        );
+      },
+      (error: Error) => notStarted(spawnFailure(program, error)),
     );
   });
 }
 
-function startChild(spec: CommandSpec): ChildProcess {
-  const [file, ...args] = spec.argv ?? [spec.shell, '-c', spec.command];
-  return spawn(file ?? spec.shell, args, {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: spec.env,
+/** How to spawn the spec inside the fence's containment; rejects as spawn would. */
+async function launchFor(spec: CommandSpec, tracker: ProcessTracker, fence: RunFence) {
+  const argv = spec.argv ?? [spec.shell, '-c', spec.command];
+  const ids = {
     ...(spec.uid === undefined ? {} : { uid: spec.uid }),
     ...(spec.gid === undefined ? {} : { gid: spec.gid }),
+  };
+  if (tracker.containment.mode !== 'group') {
+    // Behind a wrapper, a missing program would be the wrapper's exit 127: fail as spawn does.
+    const missing = programError(argv[0] ?? spec.shell, spec.env);
+    if (missing) throw missing;
+  }
+  return fence.launch(argv, ids);
+}
+
+function spawnLaunch(launch: Launch, env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(launch.file, launch.args, {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+    ...(launch.ids.uid === undefined ? {} : { uid: launch.ids.uid }),
+    ...(launch.ids.gid === undefined ? {} : { gid: launch.ids.gid }),
   });
+}
+
+/** Follows a spawned leader: its output, its spawn error, its exit and the end of its output. */
+function watchChild(
+  child: ChildProcess,
+  fence: RunFence,
+  capture: OutputCapture,
+  spec: CommandSpec,
+  settle: (outcome: RunOutcome) => void,
+  failed: (error: Error) => void,
+): void {
+  if (child.pid === undefined) {
+    child.once('error', failed);
+    return;
+  }
+  fence.started(child.pid);
+  child.stdout?.on('data', capture.add);
+  child.stderr?.on('data', capture.add);
+  child.once('error', failed);
+  awaitExit(child, fence, (exit) => settle(classify(exit, capture, spec.warnExitCodes)));
 }
 
 /**
  * Calls `done` once the command has exited and its output is closed. A background grandchild
  * holding the pipe open gets `pipeGraceMs`, then the output is cut. Whatever is left of the
- * process group afterwards is killed: no orphan outlives its check.
+ * run afterwards is killed: no orphan outlives its check.
  */
-function awaitExit(
-  child: ChildProcess,
-  pgid: number,
-  tracker: ProcessTracker,
-  onGone: () => void,
-  done: (exit: Exit) => void,
-): void {
+function awaitExit(child: ChildProcess, fence: RunFence, done: (exit: Exit) => void): void {
   let exit: Exit | null = null;
   let grace: NodeJS.Timeout | undefined;
   const conclude = (): void => {
     clearTimeout(grace);
-    signalGroup(pgid, 'SIGKILL');
-    tracker.remove(pgid);
-    onGone();
+    fence.kill();
     if (exit) done(exit);
   };
   child.once('exit', (code, signal) => {
     exit = { code, signal };
+    // 'exit' comes once libuv has reaped the leader: its PID is free from now on.
+    fence.leaderGone();
     grace = setTimeout(() => {
       child.stdout?.destroy();
       child.stderr?.destroy();
@@ -157,4 +191,8 @@ function timedOut(capture: OutputCapture, timeoutMs: number): RunOutcome {
 
 function spawnFailure(shell: string, error: Error): RunOutcome {
   return failedOutcome(`[cannot run ${shell}: ${error.message}]`);
+}
+
+function stoppedBeforeStart(): RunOutcome {
+  return failedOutcome('[not started: its runs were stopped]');
 }

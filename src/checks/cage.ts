@@ -1,0 +1,98 @@
+import type { Containment } from './containment.js';
+import { enterArgv, openPidNamespace, type PidNamespace } from './pid-namespace.js';
+
+/** Who a check runs as (set when the daemon runs as root with `user`). */
+export interface RunIds {
+  readonly uid?: number;
+  readonly gid?: number;
+}
+
+/** How to spawn a run's leader: the program, its arguments, and the ids spawn switches to. */
+export interface Launch {
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly ids: RunIds;
+}
+
+/**
+ * What holds one run's processes beyond its process group: a cgroup, a PID namespace, or
+ * nothing (the process group alone).
+ */
+export interface Cage {
+  /** How to start `argv` inside; rejects when the cage cannot be made. */
+  readonly launch: (argv: readonly string[], ids: RunIds) => Promise<Launch>;
+  /** Whether `kill` reaches every process of the run, not only the process group. */
+  readonly whole: boolean;
+  /** SIGKILLs every process inside. Idempotent; signals nothing once the cage is empty. */
+  readonly kill: () => void;
+  /** Resolves once nothing is left inside and what the cage held is released. */
+  readonly emptied: () => Promise<void>;
+}
+
+/** Opens the cage of one run, as `containment` says. */
+export function openCage(containment: Containment): Cage {
+  if (containment.mode === 'cgroup' && containment.cgroups) return cgroupCage(containment);
+  if (containment.mode === 'pidns') return pidnsCage();
+  return groupCage();
+}
+
+function groupCage(): Cage {
+  return {
+    launch: async ([file, ...args], ids) => ({ file: file ?? '', args, ids }),
+    whole: false,
+    kill: () => undefined,
+    emptied: async () => undefined,
+  };
+}
+
+/**
+ * The leader is `sh`, which moves itself into the run's cgroup before it execs the command
+ * (so no process of the run is ever outside it), then drops to the check's user with
+ * setpriv as spawn would (no supplementary groups).
+ */
+function cgroupCage(containment: Containment): Cage {
+  let run: ReturnType<NonNullable<Containment['cgroups']>['newRun']> | null = null;
+  let emptied: Promise<void> | null = null;
+  return {
+    async launch(argv, ids) {
+      run = containment.cgroups!.newRun();
+      const enter = 'echo 0 >"$0" && exec "$@"';
+      return { file: '/bin/sh', args: ['-c', enter, run.procs, ...dropTo(ids), ...argv], ids: {} };
+    },
+    whole: true,
+    kill: () => {
+      if (run?.populated()) run.kill();
+    },
+    emptied: () =>
+      (emptied ??= (async () => {
+        if (!run) return;
+        await run.whenEmpty();
+        run.remove();
+      })()),
+  };
+}
+
+function dropTo(ids: RunIds): string[] {
+  if (ids.uid === undefined && ids.gid === undefined) return [];
+  return [
+    'setpriv',
+    ...(ids.uid === undefined ? [] : [`--reuid=${ids.uid}`]),
+    ...(ids.gid === undefined ? [] : [`--regid=${ids.gid}`]),
+    '--clear-groups',
+    '--',
+  ];
+}
+
+function pidnsCage(): Cage {
+  let namespace: PidNamespace | null = null;
+  return {
+    launch: async (argv, ids) => {
+      namespace = openPidNamespace();
+      const [file, ...args] = enterArgv(await namespace.ready, argv, ids);
+      return { file: file ?? 'nsenter', args, ids: {} };
+    },
+    whole: true,
+    kill: () => namespace?.kill(),
+    emptied: async () => namespace?.gone,
+  };
+}

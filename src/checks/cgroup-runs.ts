@@ -1,0 +1,165 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, watch, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** One run's cgroup: every process of the run is in it, whatever session or group it made. */
+export interface CgroupRun {
+  readonly dir: string;
+  /** The file a process writes 0 to, to move itself in. */
+  readonly procs: string;
+  /** Whether any process is still in the cgroup. */
+  readonly populated: () => boolean;
+  /** SIGKILLs every process in the cgroup (cgroup.kill, Linux 5.14). */
+  readonly kill: () => void;
+  /** Resolves once the cgroup is empty, or after `limitMs` (a process stuck in D state). */
+  readonly whenEmpty: (limitMs?: number) => Promise<void>;
+  /** Removes the (empty) cgroup; false when it is still populated. */
+  readonly remove: () => boolean;
+}
+
+/** This process's cgroup directory for runs, made once and removed at exit. */
+export interface CgroupHome {
+  readonly dir: string;
+  readonly newRun: () => CgroupRun;
+  /** SIGKILLs what is left in every run cgroup and removes them; waits at most `limitMs`. */
+  readonly killAllNow: (limitMs?: number) => void;
+}
+
+/** The cgroup v2 directory this process is in, when cgroup v2 is mounted; null otherwise. */
+export function ownCgroupDir(): string | null {
+  try {
+    const line = readFileSync('/proc/self/cgroup', 'utf8')
+      .split('\n')
+      .find((entry) => entry.startsWith('0::'));
+    if (line === undefined) return null;
+    const mount = cgroup2Mount();
+    if (mount === null) return null;
+    return join(mount, line.slice(3));
+  } catch {
+    return null;
+  }
+}
+
+/** Where cgroup2 is mounted (/sys/fs/cgroup, or /sys/fs/cgroup/unified on hybrid hosts). */
+function cgroup2Mount(): string | null {
+  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const [before, after] = line.split(' - ');
+    if (after?.split(' ')[0] !== 'cgroup2') continue;
+    // Only a mount of the namespace's cgroup root gives paths that /proc/self/cgroup names.
+    const fields = before?.split(' ') ?? [];
+    if (fields[3] === '/' && fields[4] !== undefined) return fields[4];
+  }
+  return null;
+}
+
+/**
+ * Makes this process's home for run cgroups under `parent`, or null when cgroup v2 is not
+ * writable here or has no cgroup.kill. One home per process: it is removed on exit.
+ */
+export function openCgroupHome(parent: string | null = ownCgroupDir()): CgroupHome | null {
+  if (parent === null) return null;
+  const dir = join(parent, `healthcheckd.${process.pid}.${randomBytes(4).toString('hex')}`);
+  try {
+    mkdirSync(dir);
+  } catch {
+    return null;
+  }
+  // The root cgroup has no cgroup.kill; a child of it has one from Linux 5.14 on.
+  if (!existsSync(join(dir, 'cgroup.kill'))) {
+    tryRmdir(dir);
+    return null;
+  }
+  let count = 0;
+  const runs = new Set<CgroupRun>();
+  const home: CgroupHome = {
+    dir,
+    newRun() {
+      count += 1;
+      const run = createRun(join(dir, `run.${count}`), () => runs.delete(run));
+      runs.add(run);
+      return run;
+    },
+    killAllNow(limitMs = 500) {
+      for (const run of runs) if (run.populated()) run.kill();
+      const deadline = performance.now() + limitMs;
+      for (const run of runs) {
+        while (run.populated() && performance.now() < deadline) pause(2);
+        run.remove();
+      }
+    },
+  };
+  process.once('exit', () => {
+    home.killAllNow();
+    tryRmdir(dir);
+  });
+  return home;
+}
+
+function createRun(dir: string, forget: () => void): CgroupRun {
+  mkdirSync(dir);
+  const events = join(dir, 'cgroup.events');
+  const populated = (): boolean => {
+    try {
+      return /^populated 1$/m.test(readFileSync(events, 'utf8'));
+    } catch {
+      return false;
+    }
+  };
+  return {
+    dir,
+    procs: join(dir, 'cgroup.procs'),
+    populated,
+    kill: () => {
+      try {
+        writeFileSync(join(dir, 'cgroup.kill'), '1');
+      } catch {
+        // already removed: nothing left to kill
+      }
+    },
+    whenEmpty: (limitMs = 5_000) => waitEmpty(events, populated, limitMs),
+    remove: () => {
+      if (!tryRmdir(dir)) return false;
+      forget();
+      return true;
+    },
+  };
+}
+
+/** Waits for `populated 0` in cgroup.events: inotify says when it changes, a slow poll backs it. */
+function waitEmpty(events: string, populated: () => boolean, limitMs: number): Promise<void> {
+  if (!populated()) return Promise.resolve();
+  return new Promise((resolve) => {
+    let watcher: ReturnType<typeof watch> | null = null;
+    const started = performance.now();
+    const check = (): void => {
+      if (populated() && performance.now() - started < limitMs) return;
+      watcher?.close();
+      clearInterval(poll);
+      resolve();
+    };
+    const poll = setInterval(check, 50);
+    try {
+      watcher = watch(events, check);
+      watcher.on('error', () => undefined);
+    } catch {
+      // no inotify: the poll alone
+    }
+    check();
+  });
+}
+
+function tryRmdir(dir: string): boolean {
+  try {
+    rmdirSync(dir);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/** Blocks for `ms` (only at exit, where there is no event loop to wait on). */
+function pause(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, ms);
+}
