@@ -1,3 +1,4 @@
+import type { CgroupRun } from './cgroup-runs.js';
 import type { Containment } from './containment.js';
 import { enterArgv, openPidNamespace, type PidNamespace } from './pid-namespace.js';
 
@@ -12,7 +13,11 @@ export interface Launch {
   readonly file: string;
   readonly args: readonly string[];
   readonly ids: RunIds;
+  /** Runs the (synchronous) spawn so that the child starts inside the cage. */
+  readonly around: <T>(spawnIt: () => T) => T;
 }
+
+const direct = <T>(spawnIt: () => T): T => spawnIt();
 
 /**
  * What holds one run's processes beyond its process group: a cgroup, a PID namespace, or
@@ -38,26 +43,22 @@ export function openCage(containment: Containment): Cage {
 
 function groupCage(): Cage {
   return {
-    launch: async ([file, ...args], ids) => ({ file: file ?? '', args, ids }),
+    launch: async ([file, ...args], ids) => ({ file: file ?? '', args, ids, around: direct }),
     whole: false,
     kill: () => undefined,
     emptied: async () => undefined,
   };
 }
 
-/**
- * The leader is `sh`, which moves itself into the run's cgroup before it execs the command
- * (so no process of the run is ever outside it), then drops to the check's user with
- * setpriv as spawn would (no supplementary groups).
- */
+/** The leader is spawned with the daemon inside the run's cgroup, so it starts there. */
 function cgroupCage(containment: Containment): Cage {
-  let run: ReturnType<NonNullable<Containment['cgroups']>['newRun']> | null = null;
+  let run: CgroupRun | null = null;
   let emptied: Promise<void> | null = null;
   return {
-    async launch(argv, ids) {
-      run = containment.cgroups!.newRun();
-      const enter = 'echo 0 >"$0" && exec "$@"';
-      return { file: '/bin/sh', args: ['-c', enter, run.procs, ...dropTo(ids), ...argv], ids: {} };
+    async launch([file, ...args], ids) {
+      const current = containment.cgroups!.newRun();
+      run = current;
+      return { file: file ?? '', args, ids, around: current.around };
     },
     whole: true,
     kill: () => {
@@ -72,24 +73,13 @@ function cgroupCage(containment: Containment): Cage {
   };
 }
 
-function dropTo(ids: RunIds): string[] {
-  if (ids.uid === undefined && ids.gid === undefined) return [];
-  return [
-    'setpriv',
-    ...(ids.uid === undefined ? [] : [`--reuid=${ids.uid}`]),
-    ...(ids.gid === undefined ? [] : [`--regid=${ids.gid}`]),
-    '--clear-groups',
-    '--',
-  ];
-}
-
 function pidnsCage(): Cage {
   let namespace: PidNamespace | null = null;
   return {
     launch: async (argv, ids) => {
       namespace = openPidNamespace();
       const [file, ...args] = enterArgv(await namespace.ready, argv, ids);
-      return { file: file ?? 'nsenter', args, ids: {} };
+      return { file: file ?? 'nsenter', args, ids: {}, around: direct };
     },
     whole: true,
     kill: () => namespace?.kill(),

@@ -98,8 +98,8 @@ async function launchFor(spec: CommandSpec, tracker: ProcessTracker, fence: RunF
     ...(spec.uid === undefined ? {} : { uid: spec.uid }),
     ...(spec.gid === undefined ? {} : { gid: spec.gid }),
   };
-  if (tracker.containment.mode !== 'group') {
-    // Behind a wrapper, a missing program would be the wrapper's exit 127: fail as spawn does.
+  if (tracker.containment.mode === 'pidns') {
+    // Behind nsenter, a missing program would be its exit 127: fail as spawn does.
     const missing = programError(argv[0] ?? spec.shell, spec.env);
     if (missing) throw missing;
   }
@@ -107,13 +107,15 @@ async function launchFor(spec: CommandSpec, tracker: ProcessTracker, fence: RunF
 }
 
 function spawnLaunch(launch: Launch, env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(launch.file, launch.args, {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env,
-    ...(launch.ids.uid === undefined ? {} : { uid: launch.ids.uid }),
-    ...(launch.ids.gid === undefined ? {} : { gid: launch.ids.gid }),
-  });
+  return launch.around(() =>
+    spawn(launch.file, launch.args, {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env,
+      ...(launch.ids.uid === undefined ? {} : { uid: launch.ids.uid }),
+      ...(launch.ids.gid === undefined ? {} : { gid: launch.ids.gid }),
+    }),
+  );
 }
 
 /** Follows a spawned leader: its output, its spawn error, its exit and the end of its output. */
