@@ -39,39 +39,43 @@ export interface CgroupHome {
   readonly killAllNow: (limitMs?: number) => void;
 }
 
-/** The cgroup v2 directory this process is in, when cgroup v2 is mounted; null otherwise. */
-export function ownCgroupDir(): string | null {
+/** The cgroup v2 directory this process is in, under `mount`; null when it cannot be told. */
+export function ownCgroupDir(mount: string | null = cgroup2Mount()): string | null {
+  if (mount === null) return null;
   try {
     const line = readFileSync('/proc/self/cgroup', 'utf8')
       .split('\n')
       .find((entry) => entry.startsWith('0::'));
-    if (line === undefined) return null;
-    const mount = cgroup2Mount();
-    if (mount === null) return null;
-    return join(mount, line.slice(3));
+    return line === undefined ? null : join(mount, line.slice(3));
   } catch {
     return null;
   }
 }
 
 /** Where cgroup2 is mounted (/sys/fs/cgroup, or /sys/fs/cgroup/unified on hybrid hosts). */
-function cgroup2Mount(): string | null {
-  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
-    const [before, after] = line.split(' - ');
-    if (after?.split(' ')[0] !== 'cgroup2') continue;
-    // Only a mount of the namespace's cgroup root gives paths that /proc/self/cgroup names.
-    const fields = before?.split(' ') ?? [];
-    if (fields[3] === '/' && fields[4] !== undefined) return fields[4];
+export function cgroup2Mount(): string | null {
+  try {
+    for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+      const [before, after] = line.split(' - ');
+      if (after?.split(' ')[0] !== 'cgroup2') continue;
+      // Only a mount of the namespace's cgroup root gives paths that /proc/self/cgroup names.
+      const fields = before?.split(' ') ?? [];
+      if (fields[3] === '/' && fields[4] !== undefined) return fields[4];
+    }
+  } catch {
+    // no /proc: no cgroups either
   }
   return null;
 }
 
 /**
- * Makes this process's home for run cgroups under `parent`, or null when cgroup v2 is not
- * writable here or has no cgroup.kill. One home per process: it is removed on exit.
+ * Makes this process's home for run cgroups beside it, or null when cgroup v2 is not
+ * writable here, has no cgroup.kill, or will not take this process and give it back. One
+ * home per process: it is removed on exit.
  */
-export function openCgroupHome(parent: string | null = ownCgroupDir()): CgroupHome | null {
-  if (parent === null) return null;
+export function openCgroupHome(mount: string | null = cgroup2Mount()): CgroupHome | null {
+  const parent = ownCgroupDir(mount);
+  if (mount === null || parent === null) return null;
   removeStaleHomes(parent);
   const dir = join(parent, `healthcheckd.${process.pid}.${randomBytes(4).toString('hex')}`);
   try {
@@ -84,13 +88,17 @@ export function openCgroupHome(parent: string | null = ownCgroupDir()): CgroupHo
     tryRmdir(dir);
     return null;
   }
+  if (!roundTrip(dir, mount)) {
+    tryRmdir(dir);
+    return null;
+  }
   let count = 0;
   const runs = new Set<CgroupRun>();
   const home: CgroupHome = {
     dir,
     newRun() {
       count += 1;
-      const run = createRun(join(dir, `run.${count}`), () => runs.delete(run));
+      const run = createRun(join(dir, `run.${count}`), mount, () => runs.delete(run));
       runs.add(run);
       return run;
     },
@@ -132,7 +140,18 @@ function removeStaleHomes(parent: string): void {
   }
 }
 
-function createRun(dir: string, forget: () => void): CgroupRun {
+/** Whether this process can enter a run cgroup and leave it again (as each spawn does). */
+function roundTrip(home: string, mount: string): boolean {
+  try {
+    const probe = createRun(join(home, 'probe'), mount, () => undefined);
+    probe.around(() => undefined);
+    return probe.remove();
+  } catch {
+    return false;
+  }
+}
+
+function createRun(dir: string, mount: string, forget: () => void): CgroupRun {
   mkdirSync(dir);
   const events = join(dir, 'cgroup.events');
   const populated = (): boolean => {
@@ -145,7 +164,7 @@ function createRun(dir: string, forget: () => void): CgroupRun {
   return {
     dir,
     around: (spawnIt) => {
-      const home = ownCgroupDir();
+      const home = ownCgroupDir(mount);
       if (home === null) throw new Error('cannot tell which cgroup this process is in');
       writeFileSync(join(dir, 'cgroup.procs'), '0');
       try {
@@ -157,7 +176,7 @@ function createRun(dir: string, forget: () => void): CgroupRun {
     populated,
     kill: () => {
       // Never with the daemon inside (a move back that failed): it would kill itself.
-      if (ownCgroupDir() === dir) return;
+      if (ownCgroupDir(mount) === dir) return;
       try {
         writeFileSync(join(dir, 'cgroup.kill'), '1');
       } catch {
