@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import {
   chooseContainment,
@@ -9,6 +12,9 @@ import {
   procIsOurs,
 } from '../../src/checks/containment.js';
 import { requireRoot } from '../support/processes.js';
+
+/** The checkout (tests run from dist/test/checks). */
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 describe('chooseContainment', () => {
   const facts = { isPid1: false, cgroupWritable: false, canUnsharePid: false };
@@ -62,5 +68,14 @@ describe('probeContainment on this host', () => {
 
   it('can always fall back to the process group', () => {
     assert.equal(containmentFor('group')?.mode, 'group');
+  });
+});
+
+describe('the shipped Kubernetes example', () => {
+  it('does not leave healthcheckd as PID 1 without an init', () => {
+    const yaml = readFileSync(join(repoRoot, 'examples', 'kubernetes.yaml'), 'utf8');
+    const shared = /^\s*shareProcessNamespace: true\s*$/m.test(yaml);
+    const init = /command: \['(tini|dumb-init)'/.test(yaml);
+    assert.ok(shared || init, 'shareProcessNamespace: true, or an init as the command');
   });
 });

@@ -36,25 +36,29 @@ describe('enterArgv', () => {
 });
 
 describe('openPidNamespace', () => {
-  it('kills every process in it with its init, and leaves no zombie', { timeout: 30_000 }, async (t) => {
-    if (!requireRoot(t, 'unshare --pid')) return;
-    assert.ok(canUnsharePid());
-    const namespace = openPidNamespace();
-    const init = await namespace.ready;
-    const [file, ...args] = enterArgv(init, ['sh', '-c', 'setsid sleep 300 & echo $!'], {});
-    const child = spawn(file!, args, { stdio: ['ignore', 'pipe', 'ignore'] });
-    const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
-    assert.match(chunk.toString(), /^\d+\n$/, 'a PID of the namespace');
-    await once(child, 'exit');
-    const escaped = readFileSync(`/proc/${init}/task/${init}/children`, 'utf8').trim();
-    assert.notEqual(escaped, '', 'the setsid sleep is reparented to the namespace’s init');
-    namespace.kill();
-    namespace.kill();
-    await namespace.gone;
-    for (const pid of escaped.split(' ').map(Number)) assert.equal(alive(pid), false);
-    assert.equal(alive(init), false);
-    assert.ok(await eventually(() => zombiesOf(process.pid).length === 0), 'no zombie of ours');
-  });
+  it(
+    'kills every process in it with its init, and leaves no zombie',
+    { timeout: 30_000 },
+    async (t) => {
+      if (!requireRoot(t, 'unshare --pid')) return;
+      assert.ok(canUnsharePid());
+      const namespace = openPidNamespace();
+      const init = await namespace.ready;
+      const [file, ...args] = enterArgv(init, ['sh', '-c', 'setsid sleep 300 & echo $!'], {});
+      const child = spawn(file!, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+      const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
+      assert.match(chunk.toString(), /^\d+\n$/, 'a PID of the namespace');
+      await once(child, 'exit');
+      const escaped = readFileSync(`/proc/${init}/task/${init}/children`, 'utf8').trim();
+      assert.notEqual(escaped, '', 'the setsid sleep is reparented to the namespace’s init');
+      namespace.kill();
+      namespace.kill();
+      await namespace.gone;
+      for (const pid of escaped.split(' ').map(Number)) assert.equal(alive(pid), false);
+      assert.equal(alive(init), false);
+      assert.ok(await eventually(() => zombiesOf(process.pid).length === 0), 'no zombie of ours');
+    },
+  );
 
   it('killed before its init runs, it starts nothing', { timeout: 30_000 }, async (t) => {
     if (!requireRoot(t, 'unshare --pid')) return;

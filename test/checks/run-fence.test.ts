@@ -41,25 +41,29 @@ function recordedFence(
 }
 
 describe('run fence: the pending SIGKILL', () => {
-  it('is cancelled once the group is gone: nothing is sent after the last SIGKILL', {
-    timeout: 10_000,
-  }, async () => {
-    const { child, exited } = spawnLeader('sleep 30');
-    const { fence, sent } = recordedFence(300);
-    fence.started(child.pid!);
-    fence.terminate();
-    await exited;
-    fence.leaderGone();
-    fence.kill(); // as a run does once its leader exited and its output closed
-    await fence.gone;
-    const count = sent.length;
-    await sleep(600); // past the 300 ms grace
-    assert.equal(sent.length, count, `signals after the group was gone: ${JSON.stringify(sent)}`);
-    assert.deepEqual(
-      sent.map(([, signal]) => signal),
-      ['SIGTERM', 'SIGKILL'],
-    );
-  });
+  it(
+    'is cancelled once the group is gone: nothing is sent after the last SIGKILL',
+    {
+      timeout: 10_000,
+    },
+    async () => {
+      const { child, exited } = spawnLeader('sleep 30');
+      const { fence, sent } = recordedFence(300);
+      fence.started(child.pid!);
+      fence.terminate();
+      await exited;
+      fence.leaderGone();
+      fence.kill(); // as a run does once its leader exited and its output closed
+      await fence.gone;
+      const count = sent.length;
+      await sleep(600); // past the 300 ms grace
+      assert.equal(sent.length, count, `signals after the group was gone: ${JSON.stringify(sent)}`);
+      assert.deepEqual(
+        sent.map(([, signal]) => signal),
+        ['SIGTERM', 'SIGKILL'],
+      );
+    },
+  );
 
   it('fires when the group ignores SIGTERM, and only once', { timeout: 10_000 }, async () => {
     const { child, exited } = spawnLeader("trap '' TERM; while :; do sleep 0.05; done");
@@ -80,23 +84,27 @@ describe('run fence: the pending SIGKILL', () => {
 });
 
 describe('run fence: a reused PID', () => {
-  it('is never signalled once the leader was reaped and its number belongs to another group', {
-    timeout: 10_000,
-  }, async () => {
-    // A stranger leading a group whose number is the one our reaped leader had.
-    const stranger = spawnLeader('sleep 30');
-    const { fence, sent } = recordedFence(100);
-    fence.started(stranger.child.pid!);
-    fence.leaderGone();
-    fence.terminate();
-    fence.kill();
-    await sleep(300);
-    assert.deepEqual(sent, []);
-    assert.equal(stranger.child.exitCode, null, 'the stranger lives');
-    assert.equal(stranger.child.signalCode, null);
-    stranger.child.kill('SIGKILL');
-    await stranger.exited;
-  });
+  it(
+    'is never signalled once the leader was reaped and its number belongs to another group',
+    {
+      timeout: 10_000,
+    },
+    async () => {
+      // A stranger leading a group whose number is the one our reaped leader had.
+      const stranger = spawnLeader('sleep 30');
+      const { fence, sent } = recordedFence(100);
+      fence.started(stranger.child.pid!);
+      fence.leaderGone();
+      fence.terminate();
+      fence.kill();
+      await sleep(300);
+      assert.deepEqual(sent, []);
+      assert.equal(stranger.child.exitCode, null, 'the stranger lives');
+      assert.equal(stranger.child.signalCode, null);
+      stranger.child.kill('SIGKILL');
+      await stranger.exited;
+    },
+  );
 
   it('signals nothing after the last SIGKILL, whatever is asked', { timeout: 10_000 }, async () => {
     const { fence, sent } = recordedFence(50, false);

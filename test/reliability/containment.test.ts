@@ -83,27 +83,31 @@ describe('containment: descendants that leave the process group', () => {
     }
   });
 
-  it('killAll (the daemon stopping) kills escaped descendants of runs in flight', {
-    timeout: 60_000,
-  }, async (t) => {
-    for (const mode of wholeModes(t)) {
-      const tracker = createProcessTracker({ containment: containmentFor(mode)! });
-      const [spec, entry] = tagged('setsid sleep 300 </dev/null >/dev/null 2>&1 & sleep 300');
-      const running = runCommand(spec, 60_000, tracker);
-      try {
-        assert.ok(await eventually(() => livingWithEnv(entry).length >= 2), `${mode}: started`);
-        tracker.killAll();
-        const result = await running;
-        assert.equal(result.status, 'fail');
-        assert.ok(
-          await eventually(() => livingWithEnv(entry).length === 0, 5_000),
-          `${mode}: left alive after killAll: ${livingWithEnv(entry).join(' ')}`,
-        );
-      } finally {
-        killEach(livingWithEnv(entry));
+  it(
+    'killAll (the daemon stopping) kills escaped descendants of runs in flight',
+    {
+      timeout: 60_000,
+    },
+    async (t) => {
+      for (const mode of wholeModes(t)) {
+        const tracker = createProcessTracker({ containment: containmentFor(mode)! });
+        const [spec, entry] = tagged('setsid sleep 300 </dev/null >/dev/null 2>&1 & sleep 300');
+        const running = runCommand(spec, 60_000, tracker);
+        try {
+          assert.ok(await eventually(() => livingWithEnv(entry).length >= 2), `${mode}: started`);
+          tracker.killAll();
+          const result = await running;
+          assert.equal(result.status, 'fail');
+          assert.ok(
+            await eventually(() => livingWithEnv(entry).length === 0, 5_000),
+            `${mode}: left alive after killAll: ${livingWithEnv(entry).join(' ')}`,
+          );
+        } finally {
+          killEach(livingWithEnv(entry));
+        }
       }
-    }
-  });
+    },
+  );
 
   it('keeps the command’s own exit code, signal and user', { timeout: 60_000 }, async (t) => {
     for (const mode of wholeModes(t)) {
@@ -145,7 +149,10 @@ describe('containment: the daemon', () => {
   it('after it stops, no process of a check it ran is alive', { timeout: 60_000 }, async (t) => {
     if (!requireRoot(t, 'a cgroup or PID namespace per run')) return;
     const tag = `stop-${process.pid}`;
-    const path = config(tag, `[check:${tag}]\ncommand = "setsid sleep 300 </dev/null >/dev/null 2>&1 & sleep 300"\ntimeout = 60s\ninterval = 60s\n`);
+    const path = config(
+      tag,
+      `[check:${tag}]\ncommand = "setsid sleep 300 </dev/null >/dev/null 2>&1 & sleep 300"\ntimeout = 60s\ninterval = 60s\n`,
+    );
     const entry = `HEALTHCHECKD_CHECK=${tag}`;
     const daemon = startNode(['run', path]);
     try {
@@ -163,30 +170,34 @@ describe('containment: the daemon', () => {
     }
   });
 
-  it('as PID 1 of a PID namespace, leaves no zombie after 10 runs', { timeout: 60_000 }, async (t) => {
-    if (!requireRoot(t, 'unshare --pid stands in for a container')) return;
-    const tag = `pid1-${process.pid}`;
-    const path = config(tag, `[check:${tag}]\ncommand = "sleep 5 >/dev/null 2>&1 & echo ok"\n`);
-    const ns = ['unshare', '--pid', '--fork', '--kill-child', '--mount-proc'];
-    const daemon = startNode(['run', path], ns);
-    try {
-      const port = Number((await daemon.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/))[1]);
-      const pid1 = await eventually(() => childOf(daemon.child.pid!) !== null, 5_000);
-      assert.ok(pid1, 'the daemon runs inside the namespace');
-      const inside = childOf(daemon.child.pid!)!;
-      for (let run = 0; run < 10; run += 1) {
-        assert.equal(await get(port), 200);
-        await sleep(50);
+  it(
+    'as PID 1 of a PID namespace, leaves no zombie after 10 runs',
+    { timeout: 60_000 },
+    async (t) => {
+      if (!requireRoot(t, 'unshare --pid stands in for a container')) return;
+      const tag = `pid1-${process.pid}`;
+      const path = config(tag, `[check:${tag}]\ncommand = "sleep 5 >/dev/null 2>&1 & echo ok"\n`);
+      const ns = ['unshare', '--pid', '--fork', '--kill-child', '--mount-proc'];
+      const daemon = startNode(['run', path], ns);
+      try {
+        const port = Number((await daemon.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/))[1]);
+        const pid1 = await eventually(() => childOf(daemon.child.pid!) !== null, 5_000);
+        assert.ok(pid1, 'the daemon runs inside the namespace');
+        const inside = childOf(daemon.child.pid!)!;
+        for (let run = 0; run < 10; run += 1) {
+          assert.equal(await get(port), 200);
+          await sleep(50);
+        }
+        await sleep(1_000);
+        assert.deepEqual(zombiesOf(inside), [], 'zombie children of the daemon');
+        assert.doesNotMatch(daemon.stderr(), /is PID 1 and cannot/, 'it could contain its runs');
+      } finally {
+        daemon.child.kill('SIGTERM');
+        await Promise.race([daemon.exited, sleep(5_000)]);
+        daemon.child.kill('SIGKILL');
       }
-      await sleep(1_000);
-      assert.deepEqual(zombiesOf(inside), [], 'zombie children of the daemon');
-      assert.doesNotMatch(daemon.stderr(), /is PID 1 and cannot/, 'it could contain its runs');
-    } finally {
-      daemon.child.kill('SIGTERM');
-      await Promise.race([daemon.exited, sleep(5_000)]);
-      daemon.child.kill('SIGKILL');
-    }
-  });
+    },
+  );
 });
 
 /** The first child of `pid` (the daemon, inside `unshare --fork`), or null. */
