@@ -30,6 +30,19 @@ interface Exit {
   readonly signal: NodeJS.Signals | null;
 }
 
+/** One run in progress: what the steps below share. */
+interface Run {
+  readonly spec: CommandSpec;
+  readonly fence: RunFence;
+  readonly capture: OutputCapture;
+  /** Answers the run (the first answer wins). */
+  readonly settle: (outcome: RunOutcome) => void;
+  /** The answer when the command could not be started, or failed to spawn. */
+  readonly failure: (error: Error) => RunOutcome;
+  /** Ends a run whose leader never ran: nothing to wait for but the cage. */
+  readonly notStarted: (outcome: RunOutcome) => void;
+}
+
 /**
  * Runs `shell -c command` (or the argv directly, when it has no shell syntax) in its own
  * process group, inside the tracker's containment (a cgroup or PID namespace per run where
@@ -56,11 +69,6 @@ export function runCommand(
       clearTimeout(timer);
       resolve(endedNow({ ...outcome, durationMs: performance.now() - started }));
     };
-    const notStarted = (outcome: RunOutcome): void => {
-      fence.leaderGone();
-      fence.kill();
-      settle(outcome);
-    };
     // Counted from the call: setting up a namespace is part of the run's time.
     const timer = setTimeout(() => {
       if (spawned) fence.terminate();
@@ -68,31 +76,39 @@ export function runCommand(
       settle(timedOut(capture, configuredMs));
     }, timeoutMs);
     const program = spec.argv?.[0] ?? spec.shell;
+    const run: Run = {
+      spec,
+      fence,
+      capture,
+      settle,
+      failure: (error) => spawnFailure(program, error),
+      notStarted: (outcome) => {
+        fence.leaderGone();
+        fence.kill();
+        settle(outcome);
+      },
+    };
     launchFor(spec, tracker, fence).then(
       (launch) => {
-        if (fence.killed()) return notStarted(stoppedBeforeStart());
-        let child: ChildProcess;
-        try {
-          child = spawnLaunch(launch, spec.env);
-        } catch (error) {
-          // spawn throws synchronously on arguments it cannot pass (a NUL byte, say)
-          return notStarted(spawnFailure(program, error as Error));
-        }
+        const child = start(run, launch);
+        if (!child) return;
         spawned = true;
         // The exit, not the end of the output, stops the clock: a command that exited in time
         // is never reported as timed out while its pipe drains.
         child.once('exit', () => clearTimeout(timer));
-        watchChild(child, fence, capture, spec, settle, (error) =>
-          notStarted(spawnFailure(program, error)),
-        );
+        watchChild(child, run);
       },
-      (error: Error) => notStarted(spawnFailure(program, error)),
+      (error: Error) => run.notStarted(run.failure(error)),
     );
   });
 }
 
 /** How to spawn the spec inside the fence's containment; rejects as spawn would. */
-async function launchFor(spec: CommandSpec, tracker: ProcessTracker, fence: RunFence) {
+async function launchFor(
+  spec: CommandSpec,
+  tracker: ProcessTracker,
+  fence: RunFence,
+): Promise<Launch> {
   const argv = spec.argv ?? [spec.shell, '-c', spec.command];
   const ids = {
     ...(spec.uid === undefined ? {} : { uid: spec.uid }),
@@ -106,36 +122,44 @@ async function launchFor(spec: CommandSpec, tracker: ProcessTracker, fence: RunF
   return fence.launch(argv, ids);
 }
 
-function spawnLaunch(launch: Launch, env: NodeJS.ProcessEnv): ChildProcess {
-  return launch.around(() =>
-    spawn(launch.file, launch.args, {
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env,
-      ...(launch.ids.uid === undefined ? {} : { uid: launch.ids.uid }),
-      ...(launch.ids.gid === undefined ? {} : { gid: launch.ids.gid }),
-    }),
-  );
+/** Spawns the leader, unless the run was stopped meanwhile; null when it did not start. */
+function start(run: Run, launch: Launch): ChildProcess | null {
+  if (run.fence.killed()) {
+    run.notStarted(failedOutcome('[not started: its runs were stopped]'));
+    return null;
+  }
+  try {
+    return launch.around(() =>
+      spawn(launch.file, launch.args, {
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: run.spec.env,
+        ...(launch.ids.uid === undefined ? {} : { uid: launch.ids.uid }),
+        ...(launch.ids.gid === undefined ? {} : { gid: launch.ids.gid }),
+      }),
+    );
+  } catch (error) {
+    // spawn throws synchronously on arguments it cannot pass (a NUL byte, say)
+    run.notStarted(run.failure(error as Error));
+    return null;
+  }
 }
 
 /** Follows a spawned leader: its output, its spawn error, its exit and the end of its output. */
-function watchChild(
-  child: ChildProcess,
-  fence: RunFence,
-  capture: OutputCapture,
-  spec: CommandSpec,
-  settle: (outcome: RunOutcome) => void,
-  failed: (error: Error) => void,
-): void {
+function watchChild(child: ChildProcess, run: Run): void {
   if (child.pid === undefined) {
-    child.once('error', failed);
+    child.once('error', (error) => run.notStarted(run.failure(error)));
     return;
   }
-  fence.started(child.pid);
-  child.stdout?.on('data', capture.add);
-  child.stderr?.on('data', capture.add);
-  child.once('error', failed);
-  awaitExit(child, fence, (exit) => settle(classify(exit, capture, spec.warnExitCodes)));
+  run.fence.started(child.pid);
+  child.stdout?.on('data', run.capture.add);
+  child.stderr?.on('data', run.capture.add);
+  // A leader that runs is still ours after an error (a failed kill, say): answer, and let
+  // its exit end the run as usual.
+  child.once('error', (error) => run.settle(run.failure(error)));
+  awaitExit(child, run.fence, (exit) =>
+    run.settle(classify(exit, run.capture, run.spec.warnExitCodes)),
+  );
 }
 
 /**
@@ -193,8 +217,4 @@ function timedOut(capture: OutputCapture, timeoutMs: number): RunOutcome {
 
 function spawnFailure(shell: string, error: Error): RunOutcome {
   return failedOutcome(`[cannot run ${shell}: ${error.message}]`);
-}
-
-function stoppedBeforeStart(): RunOutcome {
-  return failedOutcome('[not started: its runs were stopped]');
 }
