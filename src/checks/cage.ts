@@ -32,6 +32,8 @@ export interface Cage {
   readonly kill: () => void;
   /** Resolves once nothing is left inside and what the cage held is released. */
   readonly emptied: () => Promise<void>;
+  /** Whether nothing is left inside now (what it held is then released); no waiting. */
+  readonly emptyNow: () => boolean;
 }
 
 /** Opens the cage of one run, as `containment` says. */
@@ -47,6 +49,7 @@ function groupCage(): Cage {
     whole: false,
     kill: () => undefined,
     emptied: async () => undefined,
+    emptyNow: () => true,
   };
 }
 
@@ -70,6 +73,7 @@ function cgroupCage(containment: Containment): Cage {
         await run.whenEmpty();
         run.remove();
       })()),
+    emptyNow: () => run === null || (!run.populated() && run.remove()),
   };
 }
 
@@ -84,5 +88,7 @@ function pidnsCage(): Cage {
     whole: true,
     kill: () => namespace?.kill(),
     emptied: async () => namespace?.gone,
+    // The holder's exit, which says the namespace is empty, comes in a later turn.
+    emptyNow: () => namespace === null,
   };
 }

@@ -58,7 +58,7 @@ export function runCommand(
 ): Promise<RunResult> {
   const started = performance.now();
   const fence = tracker.open();
-  void fence.gone.then(onGone);
+  fence.onGone(onGone);
   return new Promise((resolve) => {
     const capture = createOutputCapture();
     let settled = false;

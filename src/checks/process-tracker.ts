@@ -33,7 +33,7 @@ export function createProcessTracker(options: TrackerOptions = {}): ProcessTrack
         ...(graceMs === undefined ? {} : { graceMs }),
       });
       fences.add(fence);
-      void fence.gone.then(() => fences.delete(fence));
+      fence.onGone(() => fences.delete(fence));
       return fence;
     },
     killAll() {

@@ -21,6 +21,8 @@ export interface RunFence {
   readonly kill: () => void;
   /** Resolves once the leader is reaped, the last SIGKILL was sent and the cage is empty. */
   readonly gone: Promise<void>;
+  /** Calls `listener` when the run is gone: synchronously, when nothing was left to wait for. */
+  readonly onGone: (listener: () => void) => void;
   /** The process group, when signals may still go to it; null otherwise. */
   readonly group: () => number | null;
   /** Whether the last SIGKILL was sent (a run not yet spawned must then not start). */
@@ -43,10 +45,23 @@ export function createRunFence(containment: Containment, options: FenceOptions):
   let leaderReaped = false;
   let killed = false;
   let escalation: NodeJS.Timeout | undefined;
-  let markLeaderGone!: () => void;
-  let markKilled!: () => void;
-  const leaderDone = new Promise<void>((resolve) => (markLeaderGone = resolve));
-  const killDone = new Promise<void>((resolve) => (markKilled = resolve));
+  let isGone = false;
+  let markGone!: () => void;
+  const gone = new Promise<void>((resolve) => (markGone = resolve));
+  const listeners: (() => void)[] = [];
+  const finish = (): void => {
+    if (isGone) return;
+    isGone = true;
+    for (const listener of listeners.splice(0)) listener();
+    markGone();
+  };
+  // Gone at once when nothing is left (the usual end of a run), so that whoever waits (a
+  // max_concurrent slot) is told before the run answers; else once the cage empties.
+  const maybeFinish = (): void => {
+    if (!killed || !leaderReaped) return;
+    if (cage.emptyNow()) finish();
+    else void cage.emptied().then(finish);
+  };
   const group = (): number | null => {
     if (pgid === null || killed) return null;
     if (leaderReaped && !reapedGroupIsOurs(pgid, options.procIsOurs)) return null;
@@ -57,17 +72,17 @@ export function createRunFence(containment: Containment, options: FenceOptions):
     const target = group();
     killed = true;
     clearTimeout(escalation);
-    // The group too in a whole cage: a leader that has not yet entered its cgroup is in it.
+    // The group in every mode: in a PID namespace its leader, nsenter, is outside it.
     if (target !== null) send(target, 'SIGKILL');
     cage.kill();
-    markKilled();
+    maybeFinish();
   };
   return {
     launch: cage.launch,
     started: (pid) => void (pgid = pid),
     leaderGone: () => {
       leaderReaped = true;
-      markLeaderGone();
+      maybeFinish();
     },
     terminate: () => {
       const target = group();
@@ -76,7 +91,8 @@ export function createRunFence(containment: Containment, options: FenceOptions):
       escalation = setTimeout(kill, options.graceMs ?? killGraceMs);
     },
     kill,
-    gone: Promise.all([leaderDone, killDone]).then(() => cage.emptied()),
+    gone,
+    onGone: (listener) => (isGone ? listener() : void listeners.push(listener)),
     group,
     killed: () => killed,
   };
