@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { findProgram } from './program-path.js';
 
 /**
  * One run's PID namespace. Its init is a `sleep` held by `unshare --pid --fork --kill-child`
@@ -31,12 +32,22 @@ export function canUnsharePid(): boolean {
   return probe.status === 0 && nsenter.status === 0;
 }
 
+/** The daemon's own path to a tool, so a check's PATH cannot change which one runs. */
+function tool(name: 'unshare' | 'nsenter'): string {
+  const found = findProgram(name);
+  return typeof found === 'string' ? found : name;
+}
+
 /** Starts a new PID namespace for one run. */
 export function openPidNamespace(): PidNamespace {
-  const holder = spawn('unshare', ['--pid', '--fork', '--kill-child', 'sleep', '2147483647'], {
-    detached: true,
-    stdio: 'ignore',
-  });
+  const holder = spawn(
+    tool('unshare'),
+    ['--pid', '--fork', '--kill-child', 'sleep', '2147483647'],
+    {
+      detached: true,
+      stdio: 'ignore',
+    },
+  );
   let init: number | null = null;
   let exited = false;
   const gone = new Promise<void>((resolve) => {
@@ -72,7 +83,7 @@ export function enterArgv(
     ...(ids.uid === undefined ? [] : ['-S', String(ids.uid)]),
     ...(ids.gid === undefined ? [] : ['-G', String(ids.gid)]),
   ];
-  return ['nsenter', `--pid=/proc/${init}/ns/pid`, ...credentials, '--', ...argv];
+  return [tool('nsenter'), `--pid=/proc/${init}/ns/pid`, ...credentials, '--', ...argv];
 }
 
 /** Polls the holder's children until the init appears (a millisecond or two). */

@@ -17,14 +17,9 @@ function alive(pid: number): boolean {
 
 describe('enterArgv', () => {
   it('enters the init’s namespace, switching user only when asked', () => {
-    assert.deepEqual(enterArgv(42, ['sh', '-c', 'true'], {}), [
-      'nsenter',
-      '--pid=/proc/42/ns/pid',
-      '--',
-      'sh',
-      '-c',
-      'true',
-    ]);
+    const [nsenter, ...rest] = enterArgv(42, ['sh', '-c', 'true'], {});
+    assert.match(nsenter!, /(^|\/)nsenter$/);
+    assert.deepEqual(rest, ['--pid=/proc/42/ns/pid', '--', 'sh', '-c', 'true']);
     assert.deepEqual(enterArgv(42, ['true'], { uid: 7, gid: 8 }).slice(1, 6), [
       '--pid=/proc/42/ns/pid',
       '-S',
