@@ -25,8 +25,8 @@ export interface CgroupRun {
   readonly populated: () => boolean;
   /** SIGKILLs every process in the cgroup (cgroup.kill, Linux 5.14). */
   readonly kill: () => void;
-  /** Resolves once the cgroup is empty, or after `limitMs` (a process stuck in D state). */
-  readonly whenEmpty: (limitMs?: number) => Promise<void>;
+  /** Resolves once the cgroup is empty (never while a process is stuck in the kernel). */
+  readonly whenEmpty: () => Promise<void>;
   /** Removes the (empty) cgroup; false when it is still populated. */
   readonly remove: () => boolean;
 }
@@ -183,7 +183,7 @@ function createRun(dir: string, mount: string, forget: () => void): CgroupRun {
         // already removed: nothing left to kill
       }
     },
-    whenEmpty: (limitMs = 5_000) => waitEmpty(events, populated, limitMs),
+    whenEmpty: () => waitEmpty(events, populated),
     remove: () => {
       if (!tryRmdir(dir)) return false;
       forget();
@@ -192,19 +192,26 @@ function createRun(dir: string, mount: string, forget: () => void): CgroupRun {
   };
 }
 
-/** Waits for `populated 0` in cgroup.events: inotify says when it changes, a slow poll backs it. */
-function waitEmpty(events: string, populated: () => boolean, limitMs: number): Promise<void> {
+/**
+ * Waits for `populated 0` in cgroup.events: inotify says when it changes, a poll backs it
+ * (every 50 ms, every second after 5 s: a process stuck in the kernel keeps its run, and
+ * with it its max_concurrent slot, as the README says).
+ */
+function waitEmpty(events: string, populated: () => boolean): Promise<void> {
   if (!populated()) return Promise.resolve();
   return new Promise((resolve) => {
     let watcher: ReturnType<typeof watch> | null = null;
+    let poll: NodeJS.Timeout | undefined;
     const started = performance.now();
     const check = (): void => {
-      if (populated() && performance.now() - started < limitMs) return;
+      clearTimeout(poll);
+      if (populated()) {
+        poll = setTimeout(check, performance.now() - started < 5_000 ? 50 : 1_000);
+        return;
+      }
       watcher?.close();
-      clearInterval(poll);
       resolve();
     };
-    const poll = setInterval(check, 50);
     try {
       watcher = watch(events, check);
       watcher.on('error', () => undefined);
