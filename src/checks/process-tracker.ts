@@ -46,8 +46,9 @@ export function createProcessTracker(options: TrackerOptions = {}): ProcessTrack
 
 let warned = false;
 
+/** One line on stderr, once per process, until the daemon passes its logger as `notice`. */
 function warnOnce(line: string): void {
   if (warned) return;
   warned = true;
-  process.emitWarning(line, { code: 'HEALTHCHECKD_PID1' });
+  process.stderr.write(`healthcheckd: warning: ${line}\n`);
 }
