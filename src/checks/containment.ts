@@ -27,9 +27,9 @@ export interface ContainmentChoice {
 
 /** The one line a PID 1 that cannot use PID namespaces says at start. */
 export const pid1Notice =
-  'healthcheckd is PID 1 and cannot create PID namespaces, so orphaned check processes ' +
-  'would stay zombies: run it under an init (tini, docker run --init, or ' +
-  'shareProcessNamespace: true in Kubernetes)';
+  'PID 1 without PID namespaces: orphaned check processes would stay zombies; run ' +
+  'healthcheckd under an init (tini, docker run --init, or shareProcessNamespace: true in ' +
+  'Kubernetes)';
 
 /** The line said when only the process group holds a run's processes. */
 export const groupNotice =

@@ -198,6 +198,45 @@ describe('containment: the daemon', () => {
       }
     },
   );
+  it(
+    'as PID 1 unable to make PID namespaces, says at start in one line what to run it under',
+    {
+      timeout: 60_000,
+    },
+    async (t) => {
+      if (!requireRoot(t, 'unshare --pid stands in for a container')) return;
+      const tag = `pid1-notice-${process.pid}`;
+      const path = config(tag, `[check:${tag}]\ncommand = true\n`);
+      // Without unshare on its PATH the daemon cannot make PID namespaces.
+      const ns = [
+        'unshare',
+        '--pid',
+        '--fork',
+        '--kill-child',
+        '--mount-proc',
+        'env',
+        'PATH=/nonexistent',
+      ];
+      const daemon = startNode(['run', path], ns);
+      try {
+        await daemon.waitFor(/listening on/);
+        const lines = daemon.stderr().split('\n');
+        const notices = lines.filter((line) => line.includes('PID 1'));
+        assert.equal(notices.length, 1, daemon.stderr());
+        assert.match(
+          notices[0]!,
+          /^healthcheckd: warning: .*tini.*docker run --init.*shareProcessNamespace: true/,
+        );
+        assert.ok(
+          lines.indexOf(notices[0]!) < lines.findIndex((line) => /listening on/.test(line)),
+        );
+      } finally {
+        daemon.child.kill('SIGTERM');
+        await Promise.race([daemon.exited, sleep(5_000)]);
+        daemon.child.kill('SIGKILL');
+      }
+    },
+  );
 });
 
 /** The first child of `pid` (the daemon, inside `unshare --fork`), or null. */
