@@ -26,8 +26,6 @@ const direct = <T>(spawnIt: () => T): T => spawnIt();
 export interface Cage {
   /** How to start `argv` inside; rejects when the cage cannot be made. */
   readonly launch: (argv: readonly string[], ids: RunIds) => Promise<Launch>;
-  /** Whether `kill` reaches every process of the run, not only the process group. */
-  readonly whole: boolean;
   /** SIGKILLs every process inside. Idempotent; signals nothing once the cage is empty. */
   readonly kill: () => void;
   /** Resolves once nothing is left inside and what the cage held is released. */
@@ -46,7 +44,6 @@ export function openCage(containment: Containment): Cage {
 function groupCage(): Cage {
   return {
     launch: async ([file, ...args], ids) => ({ file: file ?? '', args, ids, around: direct }),
-    whole: false,
     kill: () => undefined,
     emptied: async () => undefined,
     emptyNow: () => true,
@@ -63,7 +60,6 @@ function cgroupCage(containment: Containment): Cage {
       run = current;
       return { file: file ?? '', args, ids, around: current.around };
     },
-    whole: true,
     kill: () => {
       if (run?.populated()) run.kill();
     },
@@ -85,7 +81,6 @@ function pidnsCage(): Cage {
       const [file, ...args] = enterArgv(await namespace.ready, argv, ids);
       return { file: file ?? 'nsenter', args, ids: {}, around: direct };
     },
-    whole: true,
     kill: () => namespace?.kill(),
     emptied: async () => namespace?.gone,
     // The holder's exit, which says the namespace is empty, comes in a later turn.

@@ -66,8 +66,9 @@ export function openPidNamespace(): PidNamespace {
       if (exited || holder.pid === undefined) return;
       const pid = init ?? firstChild(holder.pid);
       // The init, not the holder: the holder must live to reap it (see above).
-      if (pid !== null && parentOf(pid) === holder.pid) process.kill(pid, 'SIGKILL');
-      else if (pid === null) holder.kill('SIGKILL'); // no init yet: nothing runs in it
+      if (pid === null)
+        holder.kill('SIGKILL'); // no init yet: nothing runs in it
+      else if (parentOf(pid) === holder.pid) killQuietly(pid);
     },
     gone,
   };
@@ -101,6 +102,14 @@ function findInit(holder: ChildProcess, exited: () => boolean): Promise<number> 
     };
     look();
   });
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone meanwhile: its holder reaps it and exits
+  }
 }
 
 function firstChild(pid: number): number | null {
