@@ -17,6 +17,8 @@ export interface TrackerOptions {
   readonly containment?: Containment;
   /** Where the start-up line goes when the daemon is PID 1 and cannot keep free of zombies. */
   readonly notice?: (line: string) => void;
+  /** Sends a signal to a process group (tests record it). */
+  readonly send?: (pgid: number, signal: NodeJS.Signals) => boolean;
 }
 
 /** Creates an empty tracker; says the PID 1 line once, when it applies. */
@@ -31,6 +33,7 @@ export function createProcessTracker(options: TrackerOptions = {}): ProcessTrack
       const fence = createRunFence(containment, {
         procIsOurs: ours,
         ...(graceMs === undefined ? {} : { graceMs }),
+        ...(options.send ? { send: options.send } : {}),
       });
       fences.add(fence);
       fence.onGone(() => fences.delete(fence));

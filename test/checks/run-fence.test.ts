@@ -1,21 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { containmentFor } from '../../src/checks/containment.js';
 import { createRunFence, type RunFence } from '../../src/checks/run-fence.js';
 import { eventually, groupMembers } from '../support/checks.js';
-
-/** `sh -c script` as the leader of a new process group, and a promise of its exit. */
-export function spawnLeader(script: string): {
-  child: ChildProcess;
-  exited: Promise<unknown[]>;
-} {
-  const child = spawn('/bin/sh', ['-c', script], { detached: true, stdio: 'ignore' });
-  assert.ok(child.pid !== undefined);
-  return { child, exited: once(child, 'exit') };
-}
+import { spawnLeader } from '../support/processes.js';
 
 /** A fence on the process group alone whose signals are recorded (and sent when `real`). */
 function recordedFence(

@@ -61,6 +61,13 @@ export function killEach(pids: readonly number[]): void {
   }
 }
 
+/** `sh -c script` as the leader of a new process group, and a promise of its exit. */
+export function spawnLeader(script: string): { child: ChildProcess; exited: Promise<unknown[]> } {
+  const child = spawn('/bin/sh', ['-c', script], { detached: true, stdio: 'ignore' });
+  if (child.pid === undefined) throw new Error('cannot spawn /bin/sh');
+  return { child, exited: once(child, 'exit') };
+}
+
 /** A started CLI process: its stderr so far, and its exit. */
 export interface Started {
   readonly child: ChildProcess;
