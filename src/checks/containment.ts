@@ -68,11 +68,13 @@ function cgroupHome(): CgroupHome | null {
 export function probeContainment(): Containment {
   if (probed) return probed;
   const isPid1 = process.pid === 1 && procIsOurs();
-  const cgroups = cgroupHome();
+  const unshare = isPid1 && canUnsharePid();
+  // A PID 1 that can make namespaces uses them: no cgroup home to make (or leave behind).
+  const cgroups = isPid1 && unshare ? null : cgroupHome();
   const choice = chooseContainment({
     isPid1,
     cgroupWritable: cgroups !== null,
-    canUnsharePid: isPid1 && procIsOurs() && canUnsharePid(),
+    canUnsharePid: unshare,
   });
   probed = { ...choice, cgroups: choice.mode === 'cgroup' ? cgroups : null };
   return probed;

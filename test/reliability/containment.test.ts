@@ -15,6 +15,7 @@ import {
   requireRoot,
   startNode,
   zombiesOf,
+  type Started,
 } from '../support/processes.js';
 
 const bash = '/bin/bash';
@@ -192,9 +193,7 @@ describe('containment: the daemon', () => {
         assert.deepEqual(zombiesOf(inside), [], 'zombie children of the daemon');
         assert.doesNotMatch(daemon.stderr(), /is PID 1 and cannot/, 'it could contain its runs');
       } finally {
-        daemon.child.kill('SIGTERM');
-        await Promise.race([daemon.exited, sleep(5_000)]);
-        daemon.child.kill('SIGKILL');
+        await stopInside(daemon);
       }
     },
   );
@@ -231,13 +230,30 @@ describe('containment: the daemon', () => {
           lines.indexOf(notices[0]!) < lines.findIndex((line) => /listening on/.test(line)),
         );
       } finally {
-        daemon.child.kill('SIGTERM');
-        await Promise.race([daemon.exited, sleep(5_000)]);
-        daemon.child.kill('SIGKILL');
+        await stopInside(daemon);
       }
     },
   );
 });
+
+/**
+ * Stops a daemon started under `unshare --fork`: SIGTERM to the daemon inside (unshare blocks
+ * SIGTERM), SIGKILL to all after 5 s.
+ */
+async function stopInside(daemon: Started): Promise<void> {
+  const inside = childOf(daemon.child.pid!);
+  if (inside !== null) killQuietly(inside, 'SIGTERM');
+  await Promise.race([daemon.exited, sleep(5_000)]);
+  daemon.child.kill('SIGKILL');
+}
+
+function killQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // gone already
+  }
+}
 
 /** The first child of `pid` (the daemon, inside `unshare --fork`), or null. */
 function childOf(pid: number): number | null {
