@@ -4,8 +4,10 @@ import type { RunResult, Status } from '../types.js';
 import { appendLine } from '../util/text.js';
 import { endedNow, failedOutcome, type RunOutcome } from './result.js';
 import { createOutputCapture, type OutputCapture } from './output-capture.js';
-import { signalGroup, terminateGroup } from './process-group.js';
+import type { Launch } from './cage.js';
+import { programError } from './program-path.js';
 import type { ProcessTracker } from './process-tracker.js';
+import type { RunFence } from './run-fence.js';
 
 /** How to run one command check. */
 export interface CommandSpec {
@@ -28,10 +30,24 @@ interface Exit {
   readonly signal: NodeJS.Signals | null;
 }
 
+/** One run in progress: what the steps below share. */
+interface Run {
+  readonly spec: CommandSpec;
+  readonly fence: RunFence;
+  readonly capture: OutputCapture;
+  /** Answers the run (the first answer wins). */
+  readonly settle: (outcome: RunOutcome) => void;
+  /** The answer when the command could not be started, or failed to spawn. */
+  readonly failure: (error: Error) => RunOutcome;
+  /** Ends a run whose leader never ran: nothing to wait for but the cage. */
+  readonly notStarted: (outcome: RunOutcome) => void;
+}
+
 /**
  * Runs `shell -c command` (or the argv directly, when it has no shell syntax) in its own
- * process group, stdin closed; never rejects. `onGone` is called once the process group is
- * gone: at the answer normally, up to 1 s after it when a timeout had to kill the group.
+ * process group, inside the tracker's containment (a cgroup or PID namespace per run where
+ * the host allows it), stdin closed; never rejects. `onGone` is called once the run's
+ * processes are gone: at the answer normally, up to 1 s after it when a timeout had to kill.
  */
 export function runCommand(
   spec: CommandSpec,
@@ -41,84 +57,128 @@ export function runCommand(
   onGone: () => void = () => undefined,
 ): Promise<RunResult> {
   const started = performance.now();
+  const fence = tracker.open();
+  fence.onGone(onGone);
   return new Promise((resolve) => {
     const capture = createOutputCapture();
     let settled = false;
-    let timer: NodeJS.Timeout | undefined = undefined;
+    let spawned = false;
     const settle = (outcome: RunOutcome): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       resolve(endedNow({ ...outcome, durationMs: performance.now() - started }));
     };
-    const program = spec.argv?.[0] ?? spec.shell;
-    let child: ChildProcess;
-    try {
-      child = startChild(spec);
-    } catch (error) {
-      // spawn throws synchronously on arguments it cannot pass (a NUL byte, say)
-      onGone();
-      return settle(spawnFailure(program, error as Error));
-    }
-    if (child.pid === undefined) {
-      child.once('error', (error) => {
-        onGone();
-        settle(spawnFailure(program, error));
-      });
-      return;
-    }
-    const pgid = child.pid;
-    tracker.add(pgid);
-    child.stdout?.on('data', capture.add);
-    child.stderr?.on('data', capture.add);
-    child.once('error', (error) => settle(spawnFailure(program, error)));
-    timer = setTimeout(() => {
-      tracker.forget(pgid, terminateGroup(pgid));
+    // Counted from the call: setting up a namespace is part of the run's time.
+    const timer = setTimeout(() => {
+      if (spawned) fence.terminate();
+      else fence.kill();
       settle(timedOut(capture, configuredMs));
     }, timeoutMs);
-    // The exit, not the end of the output, stops the clock: a command that exited in time
-    // is never reported as timed out while its pipe drains.
-    child.once('exit', () => clearTimeout(timer));
-    awaitExit(child, pgid, tracker, onGone, (exit) =>
-      settle(classify(exit, capture, spec.warnExitCodes)),
+    const program = spec.argv?.[0] ?? spec.shell;
+    const run: Run = {
+      spec,
+      fence,
+      capture,
+      settle,
+      failure: (error) => spawnFailure(program, error),
+      notStarted: (outcome) => {
+        fence.leaderGone();
+        fence.kill();
+        settle(outcome);
+      },
+    };
+    launchFor(spec, tracker, fence).then(
+      (launch) => {
+        const child = start(run, launch);
+        if (!child) return;
+        spawned = true;
+        // The exit, not the end of the output, stops the clock: a command that exited in time
+        // is never reported as timed out while its pipe drains.
+        child.once('exit', () => clearTimeout(timer));
+        watchChild(child, run);
+      },
+      (error: Error) => run.notStarted(run.failure(error)),
     );
   });
 }
 
-function startChild(spec: CommandSpec): ChildProcess {
-  const [file, ...args] = spec.argv ?? [spec.shell, '-c', spec.command];
-  return spawn(file ?? spec.shell, args, {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: spec.env,
+/** How to spawn the spec inside the fence's containment; rejects as spawn would. */
+async function launchFor(
+  spec: CommandSpec,
+  tracker: ProcessTracker,
+  fence: RunFence,
+): Promise<Launch> {
+  const argv = spec.argv ?? [spec.shell, '-c', spec.command];
+  const ids = {
     ...(spec.uid === undefined ? {} : { uid: spec.uid }),
     ...(spec.gid === undefined ? {} : { gid: spec.gid }),
-  });
+  };
+  if (tracker.containment.mode === 'pidns') {
+    // Behind nsenter, a missing program would be its exit 127: fail as spawn does.
+    const missing = programError(argv[0] ?? spec.shell, spec.env);
+    if (missing) throw missing;
+  }
+  return fence.launch(argv, ids);
+}
+
+/** Spawns the leader, unless the run was stopped meanwhile; null when it did not start. */
+function start(run: Run, launch: Launch): ChildProcess | null {
+  if (run.fence.killed()) {
+    run.notStarted(failedOutcome('[not started: its runs were stopped]'));
+    return null;
+  }
+  try {
+    return launch.around(() =>
+      spawn(launch.file, launch.args, {
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: run.spec.env,
+        ...(launch.ids.uid === undefined ? {} : { uid: launch.ids.uid }),
+        ...(launch.ids.gid === undefined ? {} : { gid: launch.ids.gid }),
+      }),
+    );
+  } catch (error) {
+    // spawn throws synchronously on arguments it cannot pass (a NUL byte, say)
+    run.notStarted(run.failure(error as Error));
+    return null;
+  }
+}
+
+/** Follows a spawned leader: its output, its spawn error, its exit and the end of its output. */
+function watchChild(child: ChildProcess, run: Run): void {
+  if (child.pid === undefined) {
+    child.once('error', (error) => run.notStarted(run.failure(error)));
+    return;
+  }
+  run.fence.started(child.pid);
+  child.stdout?.on('data', run.capture.add);
+  child.stderr?.on('data', run.capture.add);
+  // A leader that runs is still ours after an error (a failed kill, say): answer, and let
+  // its exit end the run as usual.
+  child.once('error', (error) => run.settle(run.failure(error)));
+  awaitExit(child, run.fence, (exit) =>
+    run.settle(classify(exit, run.capture, run.spec.warnExitCodes)),
+  );
 }
 
 /**
  * Calls `done` once the command has exited and its output is closed. A background grandchild
  * holding the pipe open gets `pipeGraceMs`, then the output is cut. Whatever is left of the
- * process group afterwards is killed: no orphan outlives its check.
+ * run afterwards is killed: no orphan outlives its check.
  */
-function awaitExit(
-  child: ChildProcess,
-  pgid: number,
-  tracker: ProcessTracker,
-  onGone: () => void,
-  done: (exit: Exit) => void,
-): void {
+function awaitExit(child: ChildProcess, fence: RunFence, done: (exit: Exit) => void): void {
   let exit: Exit | null = null;
   let grace: NodeJS.Timeout | undefined;
   const conclude = (): void => {
     clearTimeout(grace);
-    signalGroup(pgid, 'SIGKILL');
-    tracker.remove(pgid);
-    onGone();
+    fence.kill();
     if (exit) done(exit);
   };
   child.once('exit', (code, signal) => {
     exit = { code, signal };
+    // 'exit' comes once libuv has reaped the leader: its PID is free from now on.
+    fence.leaderGone();
     grace = setTimeout(() => {
       child.stdout?.destroy();
       child.stderr?.destroy();

@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs';
+
 /**
  * Sends a signal to a whole process group; false when the group no longer exists or may not
  * be signalled (EPERM: a setuid program such as sudo in a check of a non-root daemon). Never
- * throws: a kill that cannot be sent must not take the daemon down with it.
+ * throws: a kill that cannot be sent must not take the daemon down with it. Callers outside
+ * this folder go through a run's fence (run-fence.ts), which knows whether the group is ours.
  */
 export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
   try {
@@ -16,14 +19,14 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
 export const killGraceMs = 1000;
 
 /**
- * SIGTERM to the group, SIGKILL `graceMs` later if anyone is left. Returns a function that
- * skips the wait and sends SIGKILL at once (for shutdown).
+ * Whether a group whose leader (our child) has been reaped may still be signalled as ours.
+ * The kernel does not hand out a PID while any process still has it as its process group,
+ * so while members of our group live, no process can be numbered `pgid`: a process of that
+ * number means the group is gone and the number reused. (Its absence does not prove members
+ * are left, but a signal to an empty group reaches no one.)
  */
-export function terminateGroup(pgid: number, graceMs = killGraceMs): () => void {
-  if (!signalGroup(pgid, 'SIGTERM')) return () => undefined;
-  const timer = setTimeout(() => signalGroup(pgid, 'SIGKILL'), graceMs);
-  return () => {
-    clearTimeout(timer);
-    signalGroup(pgid, 'SIGKILL');
-  };
+export function reapedGroupIsOurs(pgid: number, procIsOurs: boolean): boolean {
+  // Without our /proc nothing can be told: the group is taken as ours, as before.
+  if (!procIsOurs) return true;
+  return !existsSync(`/proc/${pgid}`);
 }

@@ -1,30 +1,57 @@
-import { signalGroup } from './process-group.js';
+import { pid1Notice, probeContainment, procIsOurs, type Containment } from './containment.js';
+import { createRunFence, type RunFence } from './run-fence.js';
 
-/** Knows every check process group still alive, so a stopping daemon can kill them all. */
+/** Knows every run whose processes may still be alive, so a stopping daemon can kill them. */
 export interface ProcessTracker {
-  readonly add: (pgid: number) => void;
-  /** The group is being terminated; `killNow` skips the SIGTERM grace. */
-  readonly forget: (pgid: number, killNow: () => void) => void;
-  readonly remove: (pgid: number) => void;
-  /** SIGKILLs every group still tracked. */
+  /** How runs are contained here (README, "What is guaranteed about a check's processes"). */
+  readonly containment: Containment;
+  /** A fence for a new run, tracked until the run's processes are gone. */
+  readonly open: (graceMs?: number) => RunFence;
+  /** SIGKILLs every run still tracked, and forgets them. */
   readonly killAll: () => void;
   readonly size: () => number;
 }
 
-/** Creates an empty tracker. */
-export function createProcessTracker(): ProcessTracker {
-  const groups = new Map<number, (() => void) | null>();
+export interface TrackerOptions {
+  /** Default: chosen from what this host allows (containment.ts). */
+  readonly containment?: Containment;
+  /** Where the start-up line goes when the daemon is PID 1 and cannot keep free of zombies. */
+  readonly notice?: (line: string) => void;
+  /** Sends a signal to a process group (tests record it). */
+  readonly send?: (pgid: number, signal: NodeJS.Signals) => boolean;
+}
+
+/** Creates an empty tracker; says the PID 1 line once, when it applies. */
+export function createProcessTracker(options: TrackerOptions = {}): ProcessTracker {
+  const containment = options.containment ?? probeContainment();
+  if (containment.notice === pid1Notice) (options.notice ?? warnOnce)(pid1Notice);
+  const fences = new Set<RunFence>();
+  const ours = procIsOurs();
   return {
-    add: (pgid) => void groups.set(pgid, null),
-    forget: (pgid, killNow) => void (groups.has(pgid) && groups.set(pgid, killNow)),
-    remove: (pgid) => void groups.delete(pgid),
-    killAll() {
-      for (const [pgid, killNow] of groups) {
-        if (killNow) killNow();
-        else signalGroup(pgid, 'SIGKILL');
-      }
-      groups.clear();
+    containment,
+    open(graceMs) {
+      const fence = createRunFence(containment, {
+        procIsOurs: ours,
+        ...(graceMs === undefined ? {} : { graceMs }),
+        ...(options.send ? { send: options.send } : {}),
+      });
+      fences.add(fence);
+      fence.onGone(() => fences.delete(fence));
+      return fence;
     },
-    size: () => groups.size,
+    killAll() {
+      for (const fence of fences) fence.kill();
+      fences.clear();
+    },
+    size: () => fences.size,
   };
+}
+
+let warned = false;
+
+/** One line on stderr, once per process, until the daemon passes its logger as `notice`. */
+function warnOnce(line: string): void {
+  if (warned) return;
+  warned = true;
+  process.stderr.write(`healthcheckd: warning: ${line}\n`);
 }

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
-import { killGraceMs, signalGroup, terminateGroup } from '../../src/checks/process-group.js';
-import { groupMembers } from '../support/processes.js';
-import { eventually } from '../support/wait.js';
+import { killGraceMs, reapedGroupIsOurs, signalGroup } from '../../src/checks/process-group.js';
+import { eventually, groupMembers } from '../support/checks.js';
 
 /** Starts `sh -c script` as the leader of a new process group; resolves once it printed `ready`. */
 async function startGroup(script: string): Promise<{ child: ChildProcess; pgid: number }> {
@@ -18,9 +17,11 @@ async function startGroup(script: string): Promise<{ child: ChildProcess; pgid: 
   return { child, pgid: child.pid };
 }
 
-const stubborn = "trap '' TERM; echo ready; while :; do sleep 0.05; done";
-
 describe('signalGroup', { timeout: 30_000 }, () => {
+  it('waits 1 s between SIGTERM and SIGKILL by default', () => {
+    assert.equal(killGraceMs, 1000);
+  });
+
   it('signals every process of the group and returns true', async () => {
     const { child, pgid } = await startGroup('sleep 30 & echo ready; sleep 30');
     const exited = once(child, 'exit');
@@ -41,43 +42,16 @@ describe('signalGroup', { timeout: 30_000 }, () => {
   });
 });
 
-describe('terminateGroup', { timeout: 30_000 }, () => {
-  it('waits 1 s between SIGTERM and SIGKILL by default', () => {
-    assert.equal(killGraceMs, 1000);
+describe('reapedGroupIsOurs', { timeout: 30_000 }, () => {
+  it('refuses a group number that a live process now has (the PID was reused)', () => {
+    assert.equal(reapedGroupIsOurs(process.pid, true), false);
   });
 
-  it('stops a group that obeys SIGTERM', async () => {
-    const { child, pgid } = await startGroup('sleep 30 & echo ready; sleep 30');
-    const exited = once(child, 'exit');
-    const killNow = terminateGroup(pgid, 60_000);
-    assert.deepEqual(await exited, [null, 'SIGTERM']);
-    assert.ok(await eventually(() => groupMembers(pgid).length === 0));
-    killNow();
+  it('accepts a number no process has (only members of our group may be left)', () => {
+    assert.equal(reapedGroupIsOurs(2 ** 30, true), true);
   });
 
-  it('SIGKILLs a group that ignores SIGTERM after the grace', async () => {
-    const { child, pgid } = await startGroup(stubborn);
-    const exited = once(child, 'exit');
-    terminateGroup(pgid, 100);
-    assert.deepEqual(await exited, [null, 'SIGKILL']);
-    assert.ok(await eventually(() => groupMembers(pgid).length === 0));
-  });
-
-  it('returns a function that SIGKILLs at once, skipping the grace', async () => {
-    const { child, pgid } = await startGroup(stubborn);
-    const exited = once(child, 'exit');
-    const killNow = terminateGroup(pgid, 60_000);
-    assert.ok(groupMembers(pgid).length > 0, 'SIGTERM is ignored');
-    killNow();
-    assert.deepEqual(await exited, [null, 'SIGKILL']);
-    assert.ok(await eventually(() => groupMembers(pgid).length === 0));
-  });
-
-  it('does nothing, and does not throw, for a group that is gone', async () => {
-    const { child, pgid } = await startGroup('echo ready');
-    if (child.exitCode === null) await once(child, 'exit');
-    assert.ok(await eventually(() => groupMembers(pgid).length === 0));
-    const killNow = terminateGroup(pgid);
-    assert.doesNotThrow(killNow);
+  it('takes the group as ours when /proc does not show our PIDs', () => {
+    assert.equal(reapedGroupIsOurs(process.pid, false), true);
   });
 });

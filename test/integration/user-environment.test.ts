@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   assertRootUnderCi,
-  cliPath,
+  binPath,
   rootSkip,
   runCliChild,
   scratchDir,
@@ -120,7 +120,7 @@ describe(
         const run = (): string =>
           execFileSync(
             'unshare',
-            ['-m', 'sh', '-c', inNamespace, 'sh', passwd, process.execPath, cliPath, file],
+            ['-m', 'sh', '-c', inNamespace, 'sh', passwd, process.execPath, binPath, file],
             { env: rootLikeEnv(join(dir.path, 'root-home')), cwd: dir.path, encoding: 'utf8' },
           );
         let output: string;

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The compiled CLI (dist/src/bin.js). */
-export const cliPath = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'bin.js');
+export const binPath = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'bin.js');
 
 /** A temporary directory, removed by `cleanup`. */
 export function scratchDir(prefix = 'hcd-exec-'): { path: string; cleanup: () => void } {
@@ -26,7 +26,7 @@ export function startCliChild(
   args: readonly string[],
   options: { env?: NodeJS.ProcessEnv; cwd?: string; argv?: readonly string[] } = {},
 ): CliChild {
-  const child = spawn(process.execPath, [...(options.argv ?? []), cliPath, ...args], {
+  const child = spawn(process.execPath, [...(options.argv ?? []), binPath, ...args], {
     env: options.env ?? process.env,
     cwd: options.cwd ?? process.cwd(),
     stdio: ['ignore', 'pipe', 'pipe'],

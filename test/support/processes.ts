@@ -3,6 +3,10 @@
  * group, who descends from whom, who carries a marker, how many fds and how much memory.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import type { TestContext } from 'node:test';
+import { binPath } from './paths.js';
 
 /** The fields of `/proc/<pid>/stat` these tests look at. */
 export interface ProcStat {
@@ -133,4 +137,53 @@ export function killAll(pidList: readonly number[]): void {
       // already gone
     }
   }
+}
+
+/**
+ * For a test that needs root (PID namespaces, cgroups, another user): true when it may go on.
+ * Not root: skipped with a reason, except under CI (which runs as root), where it fails.
+ */
+export function requireRoot(t: TestContext, why: string): boolean {
+  if (process.getuid?.() === 0) return true;
+  if (process.env.CI === 'true') throw new Error(`needs root (${why}), and CI runs as root`);
+  t.skip(`needs root: ${why}`);
+  return false;
+}
+
+/** `sh -c script` as the leader of a new process group, and a promise of its exit. */
+export function spawnLeader(script: string): { child: ChildProcess; exited: Promise<unknown[]> } {
+  const child = spawn('/bin/sh', ['-c', script], { detached: true, stdio: 'ignore' });
+  if (child.pid === undefined) throw new Error('cannot spawn /bin/sh');
+  return { child, exited: once(child, 'exit') };
+}
+
+/** A started CLI process: its stderr so far, and its exit. */
+export interface Started {
+  readonly child: ChildProcess;
+  readonly stderr: () => string;
+  readonly exited: Promise<unknown[]>;
+  /** Resolves with the match once stderr matches `pattern`; rejects after `ms` or at exit. */
+  readonly waitFor: (pattern: RegExp, ms?: number) => Promise<RegExpMatchArray>;
+}
+
+/** Starts `prefix... node cli args...` (prefix: e.g. unshare), stdin closed. */
+export function startNode(args: readonly string[], prefix: readonly string[] = []): Started {
+  const [file, ...rest] = [...prefix, process.execPath, binPath, ...args];
+  const child = spawn(file!, rest, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let text = '';
+  child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const exited = once(child, 'exit');
+  const waitFor = (pattern: RegExp, ms = 15_000): Promise<RegExpMatchArray> =>
+    new Promise((resolve, reject) => {
+      const started = Date.now();
+      const look = (): void => {
+        const match = pattern.exec(text);
+        if (match) return resolve(match);
+        if (child.exitCode !== null || child.signalCode !== null || Date.now() - started > ms)
+          return reject(new Error(`no ${pattern} in stderr:\n${text}`));
+        setTimeout(look, 20);
+      };
+      look();
+    });
+  return { child, stderr: () => text, exited, waitFor };
 }

@@ -1,0 +1,239 @@
+import { randomBytes } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmdirSync,
+  watch,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+
+/** One run's cgroup: every process of the run is in it, whatever session or group it made. */
+export interface CgroupRun {
+  readonly dir: string;
+  /**
+   * Runs `spawnIt` (a synchronous spawn) with this process moved into the run's cgroup, so
+   * the child is born there, then moves it back. A wrapper that moves itself in would have
+   * to exec the command, and `sh` drops environment entries it cannot name (exported bash
+   * functions); moving the daemon costs two writes, about 0.1 ms.
+   */
+  readonly around: <T>(spawnIt: () => T) => T;
+  /** Whether any process is still in the cgroup. */
+  readonly populated: () => boolean;
+  /** SIGKILLs every process in the cgroup (cgroup.kill, Linux 5.14). */
+  readonly kill: () => void;
+  /** Resolves once the cgroup is empty (never while a process is stuck in the kernel). */
+  readonly whenEmpty: () => Promise<void>;
+  /** Removes the (empty) cgroup; false when it is still populated. */
+  readonly remove: () => boolean;
+}
+
+/** This process's cgroup directory for runs, made once and removed at exit. */
+export interface CgroupHome {
+  readonly dir: string;
+  readonly newRun: () => CgroupRun;
+  /** SIGKILLs what is left in every run cgroup and removes them; waits at most `limitMs`. */
+  readonly killAllNow: (limitMs?: number) => void;
+}
+
+/** The cgroup v2 directory this process is in, under `mount`; null when it cannot be told. */
+export function ownCgroupDir(mount: string | null = cgroup2Mount()): string | null {
+  if (mount === null) return null;
+  try {
+    const line = readFileSync('/proc/self/cgroup', 'utf8')
+      .split('\n')
+      .find((entry) => entry.startsWith('0::'));
+    return line === undefined ? null : join(mount, line.slice(3));
+  } catch {
+    return null;
+  }
+}
+
+/** Where cgroup2 is mounted (/sys/fs/cgroup, or /sys/fs/cgroup/unified on hybrid hosts). */
+export function cgroup2Mount(): string | null {
+  try {
+    for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+      const [before, after] = line.split(' - ');
+      if (after?.split(' ')[0] !== 'cgroup2') continue;
+      // Only a mount of the namespace's cgroup root gives paths that /proc/self/cgroup names.
+      const fields = before?.split(' ') ?? [];
+      if (fields[3] === '/' && fields[4] !== undefined) return fields[4];
+    }
+  } catch {
+    // no /proc: no cgroups either
+  }
+  return null;
+}
+
+/**
+ * Makes this process's home for run cgroups beside it, or null when cgroup v2 is not
+ * writable here, has no cgroup.kill, or will not take this process and give it back. One
+ * home per process: it is removed on exit.
+ */
+export function openCgroupHome(mount: string | null = cgroup2Mount()): CgroupHome | null {
+  const parent = ownCgroupDir(mount);
+  if (mount === null || parent === null) return null;
+  removeStaleHomes(parent);
+  const dir = join(parent, `healthcheckd.${process.pid}.${randomBytes(4).toString('hex')}`);
+  try {
+    mkdirSync(dir);
+  } catch {
+    return null;
+  }
+  // The root cgroup has no cgroup.kill; a child of it has one from Linux 5.14 on.
+  if (!existsSync(join(dir, 'cgroup.kill'))) {
+    tryRmdir(dir);
+    return null;
+  }
+  if (!roundTrip(dir, mount)) {
+    tryRmdir(dir);
+    return null;
+  }
+  let count = 0;
+  const runs = new Set<CgroupRun>();
+  const home: CgroupHome = {
+    dir,
+    newRun() {
+      count += 1;
+      const run = createRun(join(dir, `run.${count}`), mount, () => runs.delete(run));
+      runs.add(run);
+      return run;
+    },
+    killAllNow(limitMs = 500) {
+      for (const run of runs) if (run.populated()) run.kill();
+      const deadline = performance.now() + limitMs;
+      for (const run of runs) {
+        while (run.populated() && performance.now() < deadline) pause(2);
+        run.remove();
+      }
+    },
+  };
+  process.once('exit', () => {
+    home.killAllNow();
+    tryRmdir(dir);
+  });
+  return home;
+}
+
+/**
+ * Removes the empty homes of processes that died without their exit handler (SIGKILL, or a
+ * signal they did not handle). A home with a process still in it is left alone.
+ */
+function removeStaleHomes(parent: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(parent).filter((name) => /^healthcheckd\.\d+\.[0-9a-f]+$/.test(name));
+  } catch {
+    return;
+  }
+  if (names.length === 0 || readlinkSync('/proc/self') !== String(process.pid)) return;
+  for (const name of names) {
+    if (existsSync(`/proc/${name.split('.')[1]}`)) continue;
+    const home = join(parent, name);
+    for (const run of readdirSync(home).filter((entry) => entry.startsWith('run.'))) {
+      tryRmdir(join(home, run));
+    }
+    tryRmdir(home);
+  }
+}
+
+/** Whether this process can enter a run cgroup and leave it again (as each spawn does). */
+function roundTrip(home: string, mount: string): boolean {
+  try {
+    const probe = createRun(join(home, 'probe'), mount, () => undefined);
+    probe.around(() => undefined);
+    return probe.remove();
+  } catch {
+    return false;
+  }
+}
+
+function createRun(dir: string, mount: string, forget: () => void): CgroupRun {
+  mkdirSync(dir);
+  const events = join(dir, 'cgroup.events');
+  const populated = (): boolean => {
+    try {
+      return /^populated 1$/m.test(readFileSync(events, 'utf8'));
+    } catch {
+      return false;
+    }
+  };
+  return {
+    dir,
+    around: (spawnIt) => {
+      const home = ownCgroupDir(mount);
+      if (home === null) throw new Error('cannot tell which cgroup this process is in');
+      writeFileSync(join(dir, 'cgroup.procs'), '0');
+      try {
+        return spawnIt();
+      } finally {
+        writeFileSync(join(home, 'cgroup.procs'), '0');
+      }
+    },
+    populated,
+    kill: () => {
+      // Never with the daemon inside (a move back that failed): it would kill itself.
+      if (ownCgroupDir(mount) === dir) return;
+      try {
+        writeFileSync(join(dir, 'cgroup.kill'), '1');
+      } catch {
+        // already removed: nothing left to kill
+      }
+    },
+    whenEmpty: () => waitEmpty(events, populated),
+    remove: () => {
+      if (!tryRmdir(dir)) return false;
+      forget();
+      return true;
+    },
+  };
+}
+
+/**
+ * Waits for `populated 0` in cgroup.events: inotify says when it changes, a poll backs it
+ * (every 50 ms, every second after 5 s: a process stuck in the kernel keeps its run, and
+ * with it its max_concurrent slot, as the README says).
+ */
+function waitEmpty(events: string, populated: () => boolean): Promise<void> {
+  if (!populated()) return Promise.resolve();
+  return new Promise((resolve) => {
+    let watcher: ReturnType<typeof watch> | null = null;
+    let poll: NodeJS.Timeout | undefined;
+    const started = performance.now();
+    const check = (): void => {
+      clearTimeout(poll);
+      if (populated()) {
+        poll = setTimeout(check, performance.now() - started < 5_000 ? 50 : 1_000);
+        return;
+      }
+      watcher?.close();
+      resolve();
+    };
+    try {
+      watcher = watch(events, check);
+      watcher.on('error', () => undefined);
+    } catch {
+      // no inotify: the poll alone
+    }
+    check();
+  });
+}
+
+function tryRmdir(dir: string): boolean {
+  try {
+    rmdirSync(dir);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/** Blocks for `ms` (only at exit, where there is no event loop to wait on). */
+function pause(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, ms);
+}

@@ -1,0 +1,100 @@
+import { readlinkSync } from 'node:fs';
+import { openCgroupHome, type CgroupHome } from './cgroup-runs.js';
+import { canUnsharePid } from './pid-namespace.js';
+
+/**
+ * How a run's processes are held, so none outlives the run:
+ * - `cgroup`: a cgroup v2 per run, killed whole with cgroup.kill (root, or a delegated cgroup);
+ * - `pidns`: a PID namespace per run, whose init takes every process with it (root; used when
+ *   the daemon is PID 1, as it also keeps orphans from being reparented to the daemon);
+ * - `group`: the process group only; a descendant that leaves it (setsid) is not caught.
+ */
+export type ContainMode = 'cgroup' | 'pidns' | 'group';
+
+/** What this host and process allow, as read at start. */
+export interface ContainmentFacts {
+  /** PID 1 of its PID namespace: orphans are reparented to the daemon, which cannot reap. */
+  readonly isPid1: boolean;
+  readonly cgroupWritable: boolean;
+  readonly canUnsharePid: boolean;
+}
+
+/** The mechanism chosen, and the one line to log at start when something is not guaranteed. */
+export interface ContainmentChoice {
+  readonly mode: ContainMode;
+  readonly notice: string | null;
+}
+
+/** The one line a PID 1 that cannot use PID namespaces says at start. */
+export const pid1Notice =
+  'PID 1 without PID namespaces: orphaned check processes would stay zombies; run ' +
+  'healthcheckd under an init (tini, docker run --init, or shareProcessNamespace: true in ' +
+  'Kubernetes)';
+
+/** The line said when only the process group holds a run's processes. */
+export const groupNotice =
+  'checks are contained by their process group only: a descendant that leaves it (setsid) ' +
+  'can outlive its run; run as root or with a writable cgroup v2 (systemd Delegate=yes) ' +
+  'for full containment';
+
+/** Picks the mechanism: a PID 1 needs a namespace per run to stay free of zombies. */
+export function chooseContainment(facts: ContainmentFacts): ContainmentChoice {
+  if (facts.isPid1) {
+    if (facts.canUnsharePid) return { mode: 'pidns', notice: null };
+    return { mode: facts.cgroupWritable ? 'cgroup' : 'group', notice: pid1Notice };
+  }
+  if (facts.cgroupWritable) return { mode: 'cgroup', notice: null };
+  return { mode: 'group', notice: groupNotice };
+}
+
+/** The containment of this process: its choice, and the cgroup home when it uses cgroups. */
+export interface Containment extends ContainmentChoice {
+  readonly cgroups: CgroupHome | null;
+}
+
+let probed: Containment | null = null;
+let home: CgroupHome | null | undefined;
+
+/** The cgroup home of this process, made on first use (null when cgroup v2 is not writable). */
+function cgroupHome(): CgroupHome | null {
+  if (home === undefined) home = openCgroupHome();
+  return home;
+}
+
+/**
+ * Reads what this host allows and chooses, once per process: the cgroup home is a resource
+ * of the process (removed at its exit), so every tracker of the process shares it.
+ */
+export function probeContainment(): Containment {
+  if (probed) return probed;
+  const isPid1 = process.pid === 1 && procIsOurs();
+  const unshare = isPid1 && canUnsharePid();
+  // A PID 1 that can make namespaces uses them: no cgroup home to make (or leave behind).
+  const cgroups = isPid1 && unshare ? null : cgroupHome();
+  const choice = chooseContainment({
+    isPid1,
+    cgroupWritable: cgroups !== null,
+    canUnsharePid: unshare,
+  });
+  probed = { ...choice, cgroups: choice.mode === 'cgroup' ? cgroups : null };
+  return probed;
+}
+
+/** A containment forced to `mode` (tests, and a future setting); null when not possible here. */
+export function containmentFor(mode: ContainMode): Containment | null {
+  if (mode === 'group') return { mode, notice: groupNotice, cgroups: null };
+  if (mode === 'pidns') {
+    return procIsOurs() && canUnsharePid() ? { mode, notice: null, cgroups: null } : null;
+  }
+  const cgroups = cgroupHome();
+  return cgroups ? { mode, notice: null, cgroups } : null;
+}
+
+/** Whether /proc shows this process's PID namespace (so /proc/<pid> is our <pid>). */
+export function procIsOurs(): boolean {
+  try {
+    return readlinkSync('/proc/self') === String(process.pid);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { cgroup2Mount, openCgroupHome, ownCgroupDir } from '../../src/checks/cgroup-runs.js';
+import { requireRoot } from '../support/processes.js';
+
+describe('cgroup runs', { timeout: 30_000 }, () => {
+  it(
+    'starts a child inside the run, leaves the daemon where it was, and kills all of it',
+    {
+      timeout: 30_000,
+    },
+    async (t) => {
+      if (!requireRoot(t, 'a writable cgroup v2')) return;
+      const home = openCgroupHome();
+      if (home === null) return t.skip('cgroup v2 is not writable here');
+      const before = ownCgroupDir(cgroup2Mount());
+      const run = home.newRun();
+      const child = run.around(() =>
+        spawn('sh', ['-c', 'setsid sleep 300 & echo $!'], { stdio: ['ignore', 'pipe', 'ignore'] }),
+      );
+      assert.equal(ownCgroupDir(cgroup2Mount()), before, 'the daemon is back in its own cgroup');
+      const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
+      const escaped = Number(chunk.toString());
+      await once(child, 'exit');
+      assert.match(
+        readFileSync(`/proc/${escaped}/cgroup`, 'utf8'),
+        new RegExp(`${run.dir.split('/').pop()}`),
+      );
+      assert.equal(run.populated(), true);
+      assert.equal(run.remove(), false, 'not removed while populated');
+      run.kill();
+      await run.whenEmpty();
+      assert.equal(run.populated(), false);
+      assert.equal(run.remove(), true);
+      assert.equal(existsSync(run.dir), false);
+    },
+  );
+});
