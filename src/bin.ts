@@ -4,6 +4,5 @@ import { holdSignals } from './cli/early-signals.js';
 // Signals are held before the rest of the program loads (a fraction of a second): until then
 // a SIGHUP (`systemctl reload` right after a start) would end the process by default.
 const early = holdSignals();
-const { cli } = await import('./cli/main.js');
-
-cli(undefined, early);
+// A promise chain, not a top-level await: the single-executable bundle is CommonJS.
+void import('./cli/main.js').then(({ cli }) => cli(undefined, early));

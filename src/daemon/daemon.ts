@@ -49,7 +49,7 @@ export interface DaemonOptions {
  */
 export async function startDaemon(initial: LoadedConfig, options: DaemonOptions): Promise<Daemon> {
   const { logger } = options;
-  const tracker = createProcessTracker();
+  const tracker = createProcessTracker({ notice: (line) => logger.warn(line) });
   // Looked up once: `user` takes a restart, so a reload cannot switch checks to another user.
   const credentials = checkCredentials(initial.config.daemon.user);
   const pidfile = acquirePidfile(initial.config.daemon.pidfile, logger);
@@ -82,7 +82,7 @@ export async function startDaemon(initial: LoadedConfig, options: DaemonOptions)
     throw error;
   }
   current.start();
-  logStart(logger, current, pidfile);
+  logStart(logger, current, pidfile, tracker);
   const reloads = createReloadQueue(async () => {
     logger.info('reloading config');
     current = await reloadRuntime(current, options.load, deps);
@@ -130,7 +130,12 @@ async function shutdown(
   logger.info('stopped');
 }
 
-function logStart(logger: Logger, runtime: Runtime, pidfile: Pidfile): void {
+function logStart(
+  logger: Logger,
+  runtime: Runtime,
+  pidfile: Pidfile,
+  tracker: ProcessTracker,
+): void {
   const { config } = runtime;
   const user = config.daemon.user;
   if (user !== null && process.getuid?.() !== 0) {
@@ -141,8 +146,17 @@ function logStart(logger: Logger, runtime: Runtime, pidfile: Pidfile): void {
   }
   const address = httpAddress(runtime);
   const checks = config.checks.map((check) => check.name);
+  const { mode, notice } = tracker.containment;
+  if (mode === 'group' && notice !== null) logger.info({ containment: mode }, notice);
   logger.info(
-    { address, pid: process.pid, pidfile: pidfile.path, checks, config: config.file },
+    {
+      address,
+      pid: process.pid,
+      pidfile: pidfile.path,
+      checks,
+      config: config.file,
+      containment: mode,
+    },
     `healthcheckd listening on ${address}`,
   );
 }
