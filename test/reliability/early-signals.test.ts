@@ -76,7 +76,7 @@ async function stopped(cli: CliProcess): Promise<Exit | null> {
 }
 
 function config(dir: string, name: string): string {
-  return daemonConfig(dir, name, `spool_dir = ${dir}/spool\ncommand = true\n`);
+  return daemonConfig(dir, name, `command = true\n`);
 }
 
 /** Sends SIGHUP to a starting daemon; it must come up, answer 200 and stop with exit 0. */
