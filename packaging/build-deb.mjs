@@ -134,4 +134,3 @@ function md5sums(dir) {
     .sort();
   return execFileSync('md5sum', files, { cwd: dir, encoding: 'utf8' });
 }
-
