@@ -138,7 +138,8 @@ export function daemonConfig(dir: string, name: string, body: string): string {
     'bind = 127.0.0.1',
     `piddir = ${dir}`,
     `pidfile = ${name}.pid`,
-    `spool_dir = ${join(dir, 'spool')}`,
+    // A body that names its own spool keeps it.
+    ...(/^spool_dir\s*=/m.test(body) ? [] : [`spool_dir = ${join(dir, 'spool')}`]),
   ];
   writeFileSync(path, `${head.join('\n')}\n${body}`);
   return path;
