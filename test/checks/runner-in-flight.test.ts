@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { createRunner, type RunnerDeps } from '../../src/checks/runner.js';
 import type { CheckDefinition, RunResult } from '../../src/types.js';
 import { asEpochMs, asMonotonicMs, type MonotonicMs } from '../../src/util/clock.js';
+import { definition } from '../support/checks.js';
 
 /**
  * Case A-08: a background check whose run takes longer than max_age - interval must not
@@ -17,24 +18,14 @@ function clock(start = 50_000): { now: () => MonotonicMs; advance: (ms: number) 
 }
 
 function slowCheck(overrides: Partial<CheckDefinition> = {}): CheckDefinition {
-  return {
+  return definition({
     name: 'slow',
-    kind: 'command',
     target: 'sleep 2.8',
     timeoutMs: 10_000,
     intervalMs: 1_000,
     maxAgeMs: 3_000,
-    cachePassMs: 0,
-    cacheFailMs: 0,
-    rise: 1,
-    fall: 1,
-    warnExitCodes: [],
-    critical: true,
-    groups: [],
-    expectStatus: [{ from: 200, to: 399 }],
-    origin: { file: 'test', line: 1 },
     ...overrides,
-  };
+  });
 }
 
 function passAt(endedAt: number): RunResult {

@@ -9,6 +9,7 @@ import { createProcessTracker } from '../../src/checks/process-tracker.js';
 import type { CheckDefinition, RunResult } from '../../src/types.js';
 import { defaultShell } from '../../src/util/default-shell.js';
 import { pollUntil, scratchDir } from '../support/cli-child.js';
+import { definition } from '../support/checks.js';
 
 /**
  * Case A-07: a command of plain words may skip the shell only where nothing can differ. Each
@@ -20,23 +21,7 @@ const shell = defaultShell();
 const isBash = shell.endsWith('/bash');
 
 function check(target: string): CheckDefinition {
-  return {
-    name: 'twin',
-    kind: 'command',
-    target,
-    timeoutMs: 10_000,
-    intervalMs: null,
-    maxAgeMs: null,
-    cachePassMs: 0,
-    cacheFailMs: 0,
-    rise: 1,
-    fall: 1,
-    warnExitCodes: [],
-    critical: true,
-    groups: [],
-    expectStatus: [{ from: 200, to: 399 }],
-    origin: { file: 'test', line: 1 },
-  };
+  return definition({ name: 'twin', target, timeoutMs: 10_000 });
 }
 
 /** What a run found, without its times. */

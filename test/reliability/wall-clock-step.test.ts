@@ -7,6 +7,7 @@ import { createProcessTracker } from '../../src/checks/process-tracker.js';
 import { createRunner } from '../../src/checks/runner.js';
 import type { CheckDefinition } from '../../src/types.js';
 import { asMonotonicMs, monotonicNow } from '../../src/util/clock.js';
+import { definition } from '../support/checks.js';
 
 /**
  * Every duration is on the monotonic clock: with the wall clock stepping a day forward and
@@ -17,24 +18,7 @@ import { asMonotonicMs, monotonicNow } from '../../src/util/clock.js';
 const day = 86_400_000;
 
 function check(overrides: Partial<CheckDefinition>): CheckDefinition {
-  return {
-    name: 'clock',
-    kind: 'command',
-    target: 'sleep 0.3',
-    timeoutMs: 5_000,
-    intervalMs: null,
-    maxAgeMs: null,
-    cachePassMs: 0,
-    cacheFailMs: 0,
-    rise: 1,
-    fall: 1,
-    warnExitCodes: [],
-    critical: true,
-    groups: [],
-    expectStatus: [{ from: 200, to: 399 }],
-    origin: { file: 'test', line: 1 },
-    ...overrides,
-  };
+  return definition({ name: 'clock', target: 'sleep 0.3', timeoutMs: 5_000, ...overrides });
 }
 
 describe(
