@@ -9,6 +9,7 @@ export HEALTHCHECKD_BIN="$PWD/build/sea/healthcheckd-linux-$arch"
 [ -x "$HEALTHCHECKD_BIN" ] || { echo "$HEALTHCHECKD_BIN missing: run npm run build:sea" >&2; exit 1; }
 node_bin=$(command -v node)
 nonode=$(mktemp -d)
+chmod 755 "$nonode" # checks run as `user = nobody` look their programs up here too
 trap 'rm -rf "$nonode"' EXIT
 for dir in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do
   [ -d "$dir" ] || continue

@@ -231,7 +231,7 @@ describe('containment: the daemon', { timeout: 120_000 }, () => {
         assert.equal(notices.length, 1, daemon.stderr());
         assert.match(
           notices[0]!,
-          /^healthcheckd: warning: .*tini.*docker run --init.*shareProcessNamespace: true/,
+          /\bWARN\b.*PID 1 without PID namespaces.*tini.*docker run --init.*shareProcessNamespace: true/,
         );
         assert.ok(
           lines.indexOf(notices[0]!) < lines.findIndex((line) => /listening on/.test(line)),
