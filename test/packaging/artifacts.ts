@@ -50,3 +50,6 @@ export function pathWithoutNode(programs: readonly string[]): {
   }
   return { path: dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/** `npm pack --pack-destination build/npm` output. */
+export const npmTarball = join(repoRoot, 'build', 'npm', `healthcheckd-${version}.tgz`);
