@@ -38,6 +38,11 @@ interface HeldState {
  * (whether or not its lock is still there), then locks it with proper-lockfile and writes our
  * PID atomically. Whatever else is found (a dead holder's files, a planted lock, a FIFO, a
  * link) is taken over, never followed. While held, a removed pidfile or lock is put back.
+ *
+ * @param path absolute path of the pidfile; `<path>.lock` and `<path>.starting` sit beside it
+ * @throws {HealthcheckdError} `E_ALREADY_RUNNING` (exit 1) while a live holder has it, naming
+ *   its PID and command; `E_PIDFILE` (exit 1) when the directory is missing or not writable,
+ *   or another user keeps re-creating the files
  */
 export function acquirePidfile(path: string, logger: Logger): Pidfile {
   const releaseGuard = withContext(path, () => takeStartGuard(path, logger));
