@@ -1,3 +1,4 @@
+import { defaultHttpOptions } from '../../src/config/resolve-http.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,6 +56,7 @@ describe('load: the seed example', { timeout: 30_000 }, () => {
       critical: true,
       groups: [],
       expectStatus: [{ from: 200, to: 399 }],
+      http: defaultHttpOptions,
       origin: { file, line: 4 },
     });
     assert.equal(config.agent, null);
@@ -171,6 +173,7 @@ describe('load: check sections', { timeout: 30_000 }, () => {
       critical: false,
       groups: ['ready', 'live'],
       expectStatus: [{ from: 200, to: 399 }],
+      http: defaultHttpOptions,
       origin: { file, line: 1 },
     });
     assert.equal(api?.kind, 'http');

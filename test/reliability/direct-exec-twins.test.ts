@@ -1,3 +1,4 @@
+import { defaultHttpOptions } from '../../src/config/resolve-http.js';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,6 +36,7 @@ function check(target: string): CheckDefinition {
     critical: true,
     groups: [],
     expectStatus: [{ from: 200, to: 399 }],
+    http: defaultHttpOptions,
     origin: { file: 'test', line: 1 },
   };
 }

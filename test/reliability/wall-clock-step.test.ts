@@ -1,3 +1,4 @@
+import { defaultHttpOptions } from '../../src/config/resolve-http.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
@@ -32,6 +33,7 @@ function check(overrides: Partial<CheckDefinition>): CheckDefinition {
     critical: true,
     groups: [],
     expectStatus: [{ from: 200, to: 399 }],
+    http: defaultHttpOptions,
     origin: { file: 'test', line: 1 },
     ...overrides,
   };
