@@ -20,7 +20,7 @@ export function checkEntry(report: CheckReport, exposeOutput: boolean): HealthCh
     time: last ? new Date(last.time).toISOString() : null,
     since: new Date(report.since).toISOString(),
     durationMs: last ? Math.round(last.durationMs * 10) / 10 : null,
-    ...perfdataMembers(last),
+    ...perfdataMembers(last, exposeOutput),
     exitCode: last ? last.exitCode : null,
     ...(report.kind === 'http' ? { httpStatus: last ? last.httpStatus : null } : {}),
     ...(last?.signal ? { signal: last.signal } : {}),
@@ -30,10 +30,13 @@ export function checkEntry(report: CheckReport, exposeOutput: boolean): HealthCh
   };
 }
 
-/** observedValue/observedUnit from the first item, every item under perfdata, and the notes. */
-function perfdataMembers(last: RunResult | null): Partial<HealthCheckEntry> {
+/**
+ * observedValue/observedUnit from the first item, every item under perfdata, and the notes;
+ * the notes quote the output, so `expose_output = false` drops them (the values are in /metrics).
+ */
+function perfdataMembers(last: RunResult | null, exposeOutput: boolean): Partial<HealthCheckEntry> {
   const values = last?.perfdata?.values ?? [];
-  const notes = last?.perfdata?.notes ?? [];
+  const notes = exposeOutput ? (last?.perfdata?.notes ?? []) : [];
   const [first] = values;
   return {
     ...(first ? { observedValue: first.value, observedUnit: first.unit, perfdata: values } : {}),
