@@ -14,9 +14,11 @@
 #   exit 3  usage  bad arguments (fails the check too: it is not 0 nor 1)
 #
 # Exit 1 is never a failure, so that warn_exit_codes = 1 can say "lagging a
-# bit, still serving". The first line of output says why, e.g.
-#   lag 3s <= 30s
-#   lag 45s > max 30s
+# bit, still serving". The first line of output says why, with the lag as
+# Nagios performance data after `|` (healthcheckd shows it in health+json and
+# as healthcheckd_check_perfdata{label="lag"} in /metrics), e.g.
+#   lag 3s <= 30s | lag=3s;;30;0
+#   lag 45s > max 30s | lag=45s;;30;0
 #   replication not running: Slave_IO_Running=No, lag NULL (Last_IO_Error: error reconnecting ...)
 #
 # Environment:
@@ -153,9 +155,16 @@ judge_status() {
       }
       channel = get(r, "Channel_Name", "Connection_name")
       if (rows > 1 || channel != "") msg = "channel \"" channel "\": " msg
+      if (lag ~ /^[0-9]+$/) perf = perf (perf == "" ? "" : " ") perfItem(channel != "" ? "lag " channel : "lag", lag)
       verdictCode[r] = code
       verdictMsg[r] = msg
       return code
+    }
+    # perfItem LABEL LAG: one Nagios perfdata item, lag=12s;WARN;MAX;0; a label with
+    # spaces or quotes is quoted, a quote doubled (the plugin guidelines).
+    function perfItem(label, lag) {
+      if (label ~ /[ \047=]/) { gsub(/\047/, "\047\047", label); label = "\047" label "\047" }
+      return label "=" lag "s;" warn ";" max ";0"
     }
     END {
       if (rows == 0) {
@@ -167,9 +176,15 @@ judge_status() {
         c = verdict(r)
         if (c > worst) worst = c
       }
+      first = 1
       for (c = 2; c >= 0; c--)
         for (r = 1; r <= rows; r++)
-          if (verdictCode[r] == c) print verdictMsg[r]
+          if (verdictCode[r] == c) {
+            # Performance data after the first line, so the lag is a figure in /metrics.
+            if (first && perf != "") print verdictMsg[r] " | " perf
+            else print verdictMsg[r]
+            first = 0
+          }
       exit worst
     }
   '

@@ -44,6 +44,20 @@ export interface StatusRange {
   readonly to: number;
 }
 
+/** How an http check asks and what its answer must hold; the defaults suit every other kind. */
+export interface HttpCheckOptions {
+  /** Default GET. */
+  readonly method: 'GET' | 'HEAD';
+  /** `header = Name: value` lines in order, as [name, value]. Default none. */
+  readonly headers: readonly (readonly [string, string])[];
+  /** A regular expression (source) the first 64 KiB of the body must match. Default none. */
+  readonly expectBody: string | null;
+  /** Verify the HTTPS certificate. Default false, as Kubernetes probes and hacheck. */
+  readonly tlsVerify: boolean;
+  /** `ca = FILE`: its absolute path and the PEM read from it at load. Default none. */
+  readonly ca: { readonly file: string; readonly pem: string } | null;
+}
+
 /** One check, resolved from a `[check:NAME]` section, the `command` shorthand or a flag. */
 export interface CheckDefinition {
   /** `[A-Za-z0-9_.-]+`; `default` for the `[healthcheckd] command` shorthand. */
@@ -73,6 +87,8 @@ export interface CheckDefinition {
   readonly groups: readonly string[];
   /** HTTP checks: statuses that pass. Default 200-399. */
   readonly expectStatus: readonly StatusRange[];
+  /** HTTP checks: method, headers, body match and TLS (DESIGN §4, §10). */
+  readonly http: HttpCheckOptions;
   readonly origin: Origin;
 }
 
@@ -147,6 +163,28 @@ export interface ResolvedConfig {
   readonly agent: AgentSettings | null;
 }
 
+/**
+ * One performance data item of a command's output, in the Nagios plugin format
+ * (`'label'=value[unit];warn;crit;min;max`), read by src/checks/perfdata.ts.
+ */
+export interface PerfdataValue {
+  readonly label: string;
+  readonly value: number;
+  /** As printed: '' (a plain number), s, ms, us, %, B, KB, MB, GB, TB, PB or c (a counter). */
+  readonly unit: string;
+  /** Threshold ranges as printed (`10`, `10:20`, `@~:5`); null when empty. */
+  readonly warn: string | null;
+  readonly crit: string | null;
+  readonly min: number | null;
+  readonly max: number | null;
+}
+
+/** The performance data of one run: its items, and a note for each item skipped as malformed. */
+export interface Perfdata {
+  readonly values: readonly PerfdataValue[];
+  readonly notes: readonly string[];
+}
+
 /** What one run of a check produced. A failure is a value, never an exception. */
 export interface RunResult {
   readonly status: Status;
@@ -165,6 +203,8 @@ export interface RunResult {
   readonly endedAt: MonotonicMs;
   /** When the run ended, on the wall clock: what people read. */
   readonly time: EpochMs;
+  /** Command checks: the performance data of the output; absent when it has none. */
+  readonly perfdata?: Perfdata;
 }
 
 /** One check as an answer reports it (JSON, HTML, the `check` command). */
@@ -191,7 +231,8 @@ export interface EndpointReport {
 /**
  * One check in a health+json `checks` member. The shape follows the IETF draft "Health Check
  * Response Format for HTTP APIs" (draft-inadarei-api-health-check): `status`, `componentType`,
- * `time`, `observedValue`/`observedUnit` (the run's duration), `output`; the rest is ours.
+ * `time`, `observedValue`/`observedUnit` (the first performance data item), `output`; the rest is
+ * ours.
  */
 export interface HealthCheckEntry {
   readonly status: Status;
@@ -201,8 +242,14 @@ export interface HealthCheckEntry {
   /** When the check entered its state, ISO 8601. */
   readonly since: string;
   /** The last run's duration in ms; null before the first run. */
-  readonly observedValue: number | null;
-  readonly observedUnit: 'ms';
+  readonly durationMs: number | null;
+  /** The first performance data item's value and unit; absent when the output has none. */
+  readonly observedValue?: number;
+  readonly observedUnit?: string;
+  /** Every performance data item of the last run's output; absent when it has none. */
+  readonly perfdata?: readonly PerfdataValue[];
+  /** Why malformed performance data items were skipped; absent when none was. */
+  readonly perfdataNotes?: readonly string[];
   /** Command checks: the last exit code. */
   readonly exitCode: number | null;
   /** HTTP checks: the last answer's status code. */

@@ -4,6 +4,7 @@ import { userEnvironment, type Credentials } from './credentials.js';
 import { runCommand, type CommandSpec } from './command.js';
 import { createDirectExec, type DirectExec } from './direct-exec.js';
 import { runHttpGet } from './http-get.js';
+import { parsePerfdata } from './perfdata.js';
 import { createLimiter, type Limiter } from './limiter.js';
 import type { ProcessTracker } from './process-tracker.js';
 import { failedNow } from './result.js';
@@ -74,7 +75,9 @@ export function createExecutor(deps: ExecuteDeps): Execute {
       // The slot is held until the command's process group is gone, not only until the
       // answer: a timed-out group still being killed counts against max_concurrent.
       try {
-        return await runCommand(specFor(definition), remaining, deps.tracker, timeout, release);
+        return withPerfdata(
+          await runCommand(specFor(definition), remaining, deps.tracker, timeout, release),
+        );
       } catch (error) {
         release();
         throw error;
@@ -82,11 +85,19 @@ export function createExecutor(deps: ExecuteDeps): Execute {
     }
     try {
       if (definition.kind === 'tcp') return await runTcp(definition.target, remaining, timeout);
-      return await runHttpGet(definition.target, definition.expectStatus, remaining, timeout);
+      const { target, expectStatus, http } = definition;
+      return await runHttpGet(target, expectStatus, remaining, timeout, http);
     } finally {
       release();
     }
   };
+}
+
+/** A command's result with the performance data of its output, when it has any. */
+function withPerfdata(result: RunResult): RunResult {
+  const perfdata = parsePerfdata(result.output);
+  const any = perfdata.values.length > 0 || perfdata.notes.length > 0;
+  return any ? { ...result, perfdata } : result;
 }
 
 /**

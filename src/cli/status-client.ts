@@ -92,7 +92,7 @@ export function formatStatus(report: StatusReport, now: EpochMs = epochNow()): s
     if (entry === null) continue;
     const output = printable(firstLine(entry.output), maxOutput);
     const line = { name: names.get(name) ?? '', status: entry.status, output };
-    lines.push(`  ${formatCheckLine({ ...line, durationMs: entry.observedValue }, width)}`);
+    lines.push(`  ${formatCheckLine({ ...line, durationMs: entry.durationMs }, width)}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -7,7 +7,7 @@ import type {
 } from '../types.js';
 
 /** A check's latest entry (`HealthCheckEntry`, the daemon's own type), as `status` shows it. */
-export type CheckLine = Pick<HealthCheckEntry, 'status' | 'observedValue'> & {
+export type CheckLine = Pick<HealthCheckEntry, 'status' | 'durationMs'> & {
   readonly output: string;
 };
 
@@ -90,12 +90,25 @@ function documentProblem(value: unknown): string | null {
 
 function isCheckEntry(value: unknown): boolean {
   if (!isRecord(value) || !statuses.includes(value.status)) return false;
-  const { observedValue, output } = value;
-  const duration =
-    observedValue === undefined ||
-    observedValue === null ||
-    (typeof observedValue === 'number' && Number.isFinite(observedValue));
-  return duration && (output === undefined || typeof output === 'string');
+  const { durationMs, observedValue, output } = value;
+  return (
+    isOptionalNumber(durationMs) &&
+    isOptionalNumber(observedValue) &&
+    (output === undefined || typeof output === 'string')
+  );
+}
+
+function isOptionalNumber(value: unknown): boolean {
+  return (
+    value === undefined || value === null || (typeof value === 'number' && Number.isFinite(value))
+  );
+}
+
+/** durationMs; before perfdata (0.x daemons) the duration was observedValue, in ms. */
+function durationOf(entry: Record<string, unknown>): number | null {
+  if (typeof entry.durationMs === 'number') return entry.durationMs;
+  const legacy = entry.durationMs === undefined && entry.observedUnit === 'ms';
+  return legacy && typeof entry.observedValue === 'number' ? entry.observedValue : null;
 }
 
 function toDocument(value: Record<string, unknown>): DaemonDocument {
@@ -109,7 +122,7 @@ function toDocument(value: Record<string, unknown>): DaemonDocument {
         ? null
         : {
             status: first.status as Status,
-            observedValue: typeof first.observedValue === 'number' ? first.observedValue : null,
+            durationMs: durationOf(first),
             output: typeof first.output === 'string' ? first.output : '',
           },
     );

@@ -70,7 +70,21 @@ function checkLines(check: CheckDefinition): string[] {
       : []),
     entry('critical', String(check.critical)),
     optional('group', asList(check.groups), 'none'),
-    ...(check.kind === 'http' ? [entry('expect_status', ranges(check.expectStatus))] : []),
+    ...(check.kind === 'http' ? httpLines(check) : []),
+  ];
+}
+
+function httpLines(check: CheckDefinition): string[] {
+  const { method, headers, expectBody, tlsVerify, ca } = check.http;
+  return [
+    entry('expect_status', ranges(check.expectStatus)),
+    entry('method', method),
+    ...(headers.length === 0
+      ? ['; header: none']
+      : headers.map(([name, value]) => entry('header', `${name}: ${value}`))),
+    optional('expect_body', expectBody, 'none (any body)'),
+    entry('tls_verify', String(tlsVerify)),
+    optional('ca', ca?.file ?? null, 'none (the system roots)'),
   ];
 }
 

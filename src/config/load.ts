@@ -6,7 +6,7 @@ import type { ConfigFlags } from './flags.js';
 import { crossCheckIni, type Correction, type MeantValue } from './ini-crosscheck.js';
 import { isExecutableFile } from './parsers.js';
 import { throwIfProblems, type Problem } from './problems.js';
-import { scanLines } from './raw-lines.js';
+import { isRepeatable, scanLines } from './raw-lines.js';
 import { resolveConfig } from './resolve.js';
 import { groupSections, interpretEntries, type Sections } from './sections.js';
 import { configWarnings } from './warnings.js';
@@ -48,7 +48,10 @@ export function parseConfigText(
   const scan = scanLines(text);
   problems.push(...scan.problems);
   const entries = interpretEntries(scan.entries, problems);
-  const meant = entries.filter((entry): entry is MeantValue => entry.value !== null);
+  // `ini` keeps only the last of repeated keys, which is no misreading.
+  const meant = entries.filter(
+    (entry): entry is MeantValue => entry.value !== null && !isRepeatable(entry.section, entry.key),
+  );
   const corrections = crossCheckIni(text, meant);
   const sections = groupSections(scan.sections, entries, problems);
   const isExecutable = env.isExecutable ?? isExecutableFile;

@@ -97,6 +97,11 @@ function openSection(state: ScanState, name: string, line: number): void {
   state.problems.push(lineProblem(line, message));
 }
 
+/** Keys that may appear more than once in a section: `header` of a check (DESIGN §10). */
+export function isRepeatable(section: string, key: string): boolean {
+  return key === 'header' && section.startsWith('check:');
+}
+
 function addEntry(state: ScanState, key: string, rawValue: string, line: number): void {
   if (state.section === null) {
     const message = `key "${key}" is outside any section: expected a section header such as [healthcheckd] above it`;
@@ -106,11 +111,11 @@ function addEntry(state: ScanState, key: string, rawValue: string, line: number)
   const keys = state.keyLines.get(state.section) ?? new Map<string, number>();
   state.keyLines.set(state.section, keys);
   const first = keys.get(key);
-  if (first !== undefined) {
+  if (first !== undefined && !isRepeatable(state.section, key)) {
     const message = `duplicate key "${key}" in [${state.section}]: first set on line ${first}; keep one`;
     state.problems.push(lineProblem(line, message));
     return;
   }
-  keys.set(key, line);
+  if (first === undefined) keys.set(key, line);
   state.entries.push({ section: state.section, key, rawValue, line });
 }

@@ -3,6 +3,7 @@ import type { CheckDefinition, CheckKind, Origin } from '../types.js';
 import type { FlagCheck } from './flags.js';
 import { expectedFound, lineProblem, type Problem } from './problems.js';
 import { lineOf, readSection } from './read.js';
+import { defaultHttpOptions, resolveHttpOptions } from './resolve-http.js';
 import { checkSchema, type SchemaValues } from './schema.js';
 import type { CheckSection } from './sections.js';
 
@@ -31,6 +32,7 @@ export function defaultCheck(
     critical: true,
     groups: [],
     expectStatus: checkSchema.expect_status.fallback,
+    http: defaultHttpOptions,
     origin,
   };
 }
@@ -62,6 +64,11 @@ function kindOf(section: CheckSection, problems: Problem[]): CheckKind | null {
 function checkKindOnlyKeys(section: CheckSection, kind: CheckKind, problems: Problem[]): void {
   const only = [
     ['expect_status', 'http'],
+    ['method', 'http'],
+    ['header', 'http'],
+    ['expect_body', 'http'],
+    ['tls_verify', 'http'],
+    ['ca', 'http'],
     ['warn_exit_codes', 'command'],
   ] as const;
   for (const [key, owner] of only) {
@@ -95,6 +102,7 @@ export function resolveCheckSection(
   daemonTimeoutMs: number,
   file: string,
   problems: Problem[],
+  baseDir = '/',
 ): CheckDefinition | null {
   const values = readSection(section, checkSchema, problems);
   const kind = kindOf(section, problems);
@@ -117,5 +125,7 @@ export function resolveCheckSection(
     critical: values.critical,
     groups: values.group,
     expectStatus: values.expect_status,
+    http:
+      kind === 'http' ? resolveHttpOptions(section, values, baseDir, problems) : defaultHttpOptions,
   };
 }

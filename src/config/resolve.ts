@@ -69,7 +69,7 @@ export function resolveConfig(
   );
   const file = env.file ?? 'command line';
   const fromFile = sections.checks.map((section) =>
-    resolveCheckSection(section, daemon.timeoutMs, file, problems),
+    resolveCheckSection(section, daemon.timeoutMs, file, problems, env.baseDir),
   );
   const checks = [
     ...shorthandCheck(sections, daemon, file),

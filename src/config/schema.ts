@@ -17,6 +17,7 @@ import {
   type Parsed,
   type Parser,
 } from './parsers.js';
+import { httpHeader, regex } from './http-parsers.js';
 
 /** How one key is read, and its value when absent (null: resolved from other keys). */
 export interface KeySpec<T> {
@@ -86,6 +87,12 @@ export const checkSchema = {
   critical: key(boolean, true),
   group: key<readonly string[]>(groupList, []),
   expect_status: key(statusRanges, [{ from: 200, to: 399 }]),
+  method: key<'GET' | 'HEAD'>(oneOf(['GET', 'HEAD'] as const), 'GET'),
+  /** Repeatable: this reads the first line; resolve-http.ts reads the others. */
+  header: key<readonly [string, string] | null>(httpHeader, null),
+  expect_body: key<string | null>(regex, null),
+  tls_verify: key(boolean, false),
+  ca: key<string | null>(path, null),
 } as const satisfies Schema;
 
 /** `[agent]`: port is required when the section exists. */

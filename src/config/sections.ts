@@ -9,6 +9,8 @@ export interface Entry {
   readonly key: string;
   readonly line: number;
   readonly value: string | null;
+  /** A repeatable key (`header`): its later lines, in order. */
+  readonly repeats?: readonly Entry[];
 }
 
 /** A known section with its known keys. */
@@ -102,7 +104,11 @@ function keep(
       problems.push(lineProblem(entry.line, unknownKeyMessage(kind, entry.section, entry.key)));
       continue;
     }
-    kept.set(entry.key, { key: entry.key, line: entry.line, value: entry.value });
+    const read: Entry = { key: entry.key, line: entry.line, value: entry.value };
+    const first = kept.get(entry.key);
+    // Only repeatable keys get here twice: the scan refuses other duplicates.
+    if (first === undefined) kept.set(entry.key, read);
+    else kept.set(entry.key, { ...first, repeats: [...(first.repeats ?? []), read] });
   }
   return kept;
 }

@@ -26,6 +26,7 @@ export function createMetrics(sources: MetricsSources): Metrics {
   collectDefaultMetrics({ register: registry });
   const answers = new Map<number, number>();
   stateGauge(registry, sources);
+  perfdataGauge(registry, sources);
   maintenanceGauge(registry, sources);
   droppedLinesCounter(registry, sources);
   new Counter({
@@ -74,6 +75,26 @@ function stateGauge(registry: Registry, sources: MetricsSources): void {
       for (const check of sources.checks()) {
         for (const state of states)
           this.labels(check.name, state).set(check.status === state ? 1 : 0);
+      }
+    },
+  });
+}
+
+/**
+ * The performance data of each check's last run, as printed (in its unit). Rebuilt at every
+ * scrape, so a label the check stops printing, or a check removed on reload, disappears.
+ */
+function perfdataGauge(registry: Registry, sources: MetricsSources): void {
+  new Gauge({
+    name: 'healthcheckd_check_perfdata',
+    help: "Performance data of each check's last run (Nagios plugin format), in the unit it was printed in",
+    labelNames: ['check', 'label'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const check of sources.checks()) {
+        for (const item of check.last?.perfdata?.values ?? [])
+          this.labels(check.name, item.label).set(item.value);
       }
     },
   });

@@ -5,6 +5,7 @@ import type {
   HealthCheckEntry,
   HealthDocument,
   HealthMaintenance,
+  RunResult,
 } from '../types.js';
 import { answer, type Answer } from './answer.js';
 
@@ -18,14 +19,28 @@ export function checkEntry(report: CheckReport, exposeOutput: boolean): HealthCh
     componentType: report.kind,
     time: last ? new Date(last.time).toISOString() : null,
     since: new Date(report.since).toISOString(),
-    observedValue: last ? Math.round(last.durationMs * 10) / 10 : null,
-    observedUnit: 'ms',
+    durationMs: last ? Math.round(last.durationMs * 10) / 10 : null,
+    ...perfdataMembers(last, exposeOutput),
     exitCode: last ? last.exitCode : null,
     ...(report.kind === 'http' ? { httpStatus: last ? last.httpStatus : null } : {}),
     ...(last?.signal ? { signal: last.signal } : {}),
     ...(last?.timedOut ? { timedOut: true as const } : {}),
     critical: report.critical,
     ...(exposeOutput ? { output } : {}),
+  };
+}
+
+/**
+ * observedValue/observedUnit from the first item, every item under perfdata, and the notes;
+ * the notes quote the output, so `expose_output = false` drops them (the values are in /metrics).
+ */
+function perfdataMembers(last: RunResult | null, exposeOutput: boolean): Partial<HealthCheckEntry> {
+  const values = last?.perfdata?.values ?? [];
+  const notes = exposeOutput ? (last?.perfdata?.notes ?? []) : [];
+  const [first] = values;
+  return {
+    ...(first ? { observedValue: first.value, observedUnit: first.unit, perfdata: values } : {}),
+    ...(notes.length > 0 ? { perfdataNotes: notes } : {}),
   };
 }
 

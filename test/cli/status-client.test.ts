@@ -205,7 +205,7 @@ describe('formatStatus: a hostile document cannot crash or garble it', { timeout
     'checks named __proto__, constructor and toString appear under their names',
     { timeout: 10_000 },
     () => {
-      const body = `{"status":"warn","description":"healthcheckd","checks":{"__proto__":[{"status":"fail","observedValue":1,"output":"p"}],"constructor":[{"status":"warn","observedValue":null}],"toString":[{"status":"pass"}],"hasOwnProperty":[]}}`;
+      const body = `{"status":"warn","description":"healthcheckd","checks":{"__proto__":[{"status":"fail","durationMs":1,"output":"p"}],"constructor":[{"status":"warn","durationMs":null}],"toString":[{"status":"pass"}],"hasOwnProperty":[]}}`;
       const judged = judgeAnswer(
         {
           statusCode: 200,
@@ -242,7 +242,7 @@ describe('formatStatus: a hostile document cannot crash or garble it', { timeout
           maintenance: { reason: 'x\u001b[2Jy' },
           checks: {
             'a\u001b]0;owned\u0007': [
-              { status: 'fail', observedValue: 1, output: 'evil\u202eok\rhidden' },
+              { status: 'fail', durationMs: 1, output: 'evil\u202eok\rhidden' },
             ],
           },
         }),
@@ -264,9 +264,7 @@ describe('formatStatus: a hostile document cannot crash or garble it', { timeout
     { timeout: 20_000 },
     () => {
       const checks: Record<string, unknown> = {
-        ['n'.repeat(300_000)]: [
-          { status: 'pass', observedValue: 1e308, output: 'o'.repeat(300_000) },
-        ],
+        ['n'.repeat(300_000)]: [{ status: 'pass', durationMs: 1e308, output: 'o'.repeat(300_000) }],
       };
       for (let i = 0; i < 150_000; i++) checks[`c${i}`] = [];
       const text = formatStatus(judge(healthDoc('pass', checks)));

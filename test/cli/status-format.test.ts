@@ -15,8 +15,8 @@ const url = 'http://127.0.0.1:9999/?format=json';
 type Document = NonNullable<StatusReport['document']>;
 type Flag = StatusReport['flags'][number];
 
-function entry(status: 'pass' | 'warn' | 'fail', output = '', observedValue: number | null = 12) {
-  return { status, observedValue, output };
+function entry(status: 'pass' | 'warn' | 'fail', output = '', durationMs: number | null = 12) {
+  return { status, durationMs, output };
 }
 
 /** A daemon's answer with these checks (pass unless told). */

@@ -1,3 +1,4 @@
+import { defaultHttpOptions } from '../../src/config/resolve-http.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,6 +56,7 @@ describe('load: the seed example', { timeout: 30_000 }, () => {
       critical: true,
       groups: [],
       expectStatus: [{ from: 200, to: 399 }],
+      http: defaultHttpOptions,
       origin: { file, line: 4 },
     });
     assert.equal(config.agent, null);
@@ -171,6 +173,7 @@ describe('load: check sections', { timeout: 30_000 }, () => {
       critical: false,
       groups: ['ready', 'live'],
       expectStatus: [{ from: 200, to: 399 }],
+      http: defaultHttpOptions,
       origin: { file, line: 1 },
     });
     assert.equal(api?.kind, 'http');
@@ -351,7 +354,7 @@ describe('load: problems', { timeout: 30_000 }, () => {
       `${file}:5: [check:a]: expected exactly one of command, tcp or http, found none`,
       `${file}:6: unknown key "comand" in [check:a]; did you mean "command"?`,
       `${file}:8: unknown key "pidfile" in [check:a]; "pidfile" belongs in a [healthcheckd] section`,
-      `${file}:9: unknown key "colour" in [check:a]; expected one of: command, tcp, http, timeout, interval, max_age, cache_pass, cache_fail, rise, fall, warn_exit_codes, critical, group, expect_status`,
+      `${file}:9: unknown key "colour" in [check:a]; expected one of: command, tcp, http, timeout, interval, max_age, cache_pass, cache_fail, rise, fall, warn_exit_codes, critical, group, expect_status, method, header, expect_body, tls_verify, ca`,
       `${file}:11: unknown key "max_age" in [healthcheckd]; "max_age" belongs in a [check:NAME] section`,
     ]);
   });

@@ -55,6 +55,33 @@ describe('createMetrics', { timeout: 30_000 }, () => {
     );
   });
 
+  it('gauges each perfdata item of a check, and forgets a check removed on reload', async () => {
+    const item = { unit: 's', warn: null, crit: '30', min: 0, max: null };
+    const perfdata = {
+      values: [
+        { ...item, label: 'lag', value: 12 },
+        { ...item, label: 'io wait', value: 0.5 },
+      ],
+      notes: [],
+    };
+    const subject = metrics([
+      check('db', 'pass', { last: run({ perfdata }) }),
+      check('web', 'pass'),
+    ]);
+    let text = await subject.render();
+    assert.equal(sample(text, 'healthcheckd_check_perfdata', { check: 'db', label: 'lag' }), 12);
+    assert.equal(
+      sample(text, 'healthcheckd_check_perfdata', { check: 'db', label: 'io wait' }),
+      0.5,
+    );
+    subject.checks.splice(0, 1);
+    text = await subject.render();
+    assert.equal(
+      sample(text, 'healthcheckd_check_perfdata', { check: 'db', label: 'lag' }),
+      undefined,
+    );
+  });
+
   it('counts runs by check and result, a timeout as its own result, and times them', async () => {
     const subject = metrics();
     subject.observeRun('db', run({ durationMs: 20 }));

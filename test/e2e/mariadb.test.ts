@@ -2,7 +2,7 @@
  * End to end: the shipped examples/mysql-replica-lag.sh, run by a real healthcheckd, against a
  * real MariaDB replica of a real primary (both started here on loopback ports in a temp dir).
  * Every verdict is read the way a load balancer or an operator reads it: healthcheckd's HTTP
- * status and its health+json output. The script's parsing of recorded status texts is covered
+ * status, its health+json output and /metrics (the lag as perfdata). The script's parsing of recorded status texts is covered
  * by test/examples/mysql-replica-lag.test.ts.
  */
 import assert from 'node:assert/strict';
@@ -39,6 +39,8 @@ interface Verdict {
     readonly status: string;
     readonly output?: string;
     readonly exitCode?: number | null;
+    readonly observedValue?: number;
+    readonly observedUnit?: string;
   };
 }
 
@@ -72,6 +74,15 @@ describe(
           `${error.message}\nreplica error log:\n${replica.errorLog().slice(-2_000)}`,
         );
       });
+    /** The Prometheus text of /metrics. */
+    const metrics = async (): Promise<string> =>
+      (await httpRequest(daemon.port, { path: '/metrics', timeoutMs: 10_000 })).body;
+    /** The check's lag gauge (from the script's `| lag=Ns;...` perfdata), or null. */
+    const lagMetric = (text: string): number | null => {
+      const line = /^healthcheckd_check_perfdata\{check="mysql-replica",label="lag"\} (\S+)$/m;
+      const match = line.exec(text);
+      return match ? Number(match[1]) : null;
+    };
     /** Rows of e2e.t on the replica. */
     const replicated = async (): Promise<number> =>
       Number((await replica.sql('SELECT COUNT(*) FROM e2e.t')).trim());
@@ -211,6 +222,11 @@ describe(
         const lag = /^lag (\d+)s > max 4s/.exec(failed.check.output ?? '');
         assert.ok(lag, `the output names the lag: ${failed.check.output}`);
         assert.ok(Number(lag[1]) > maxLag);
+        assert.equal(failed.check.observedValue, Number(lag[1]), 'health+json: the lag, observed');
+        assert.equal(failed.check.observedUnit, 's');
+        // /metrics shows the last run's lag (the one the answer above ran, or a later one).
+        const scraped = lagMetric(await metrics());
+        assert.ok(scraped !== null && scraped > maxLag, `lag in /metrics: ${scraped}`);
         assert.equal(await replicated(), 3, 'the delayed row has not been applied yet');
       } finally {
         await replica.sql('STOP SLAVE; CHANGE MASTER TO MASTER_DELAY=0; START SLAVE;');
@@ -218,6 +234,8 @@ describe(
       const v = await verdict('a pass once caught up', (x) => x.status === 200);
       assert.equal(v.health, 'pass');
       assert.match(v.check.output ?? '', /^lag [01]s <= 1s/);
+      const caughtUp = lagMetric(await metrics());
+      assert.ok(caughtUp !== null && caughtUp <= warnLag, `lag in /metrics: ${caughtUp}`);
       await waitUntil('the delayed row to arrive', replicated, (n) => n === 4, 10_000, 100);
     });
 

@@ -149,13 +149,13 @@ describe('examples/mysql-replica-lag.sh on status text', { timeout: 60_000 }, ()
   it('passes an in-sync replica with SHOW REPLICA STATUS names (MySQL 8.0.22+)', () => {
     const result = judge(vertical(mysql8({ lag: '3' })), '30');
     assert.equal(result.code, 0, result.stdout + result.stderr);
-    assert.equal(result.stdout, 'lag 3s <= 30s\n');
+    assert.equal(result.stdout, 'lag 3s <= 30s | lag=3s;;30;0\n');
   });
 
   it('passes an in-sync replica with SHOW SLAVE STATUS names (MariaDB, older MySQL)', () => {
     const result = judge(vertical(mariadb({ lag: '0' })), '30');
     assert.equal(result.code, 0, result.stdout + result.stderr);
-    assert.equal(result.stdout, 'lag 0s <= 30s\n');
+    assert.equal(result.stdout, 'lag 0s <= 30s | lag=0s;;30;0\n');
   });
 
   it('passes a lag equal to the maximum', () => {
@@ -165,16 +165,16 @@ describe('examples/mysql-replica-lag.sh on status text', { timeout: 60_000 }, ()
   it('fails (2) a lag over the maximum', () => {
     const result = judge(vertical(mysql8({ lag: '45' })), '30', '10');
     assert.equal(result.code, 2);
-    assert.equal(result.stdout, 'lag 45s > max 30s\n');
+    assert.equal(result.stdout, 'lag 45s > max 30s | lag=45s;10;30;0\n');
   });
 
   it('warns (1) between WARN and MAX, and passes at or under WARN', () => {
     const warn = judge(vertical(mariadb({ lag: '15' })), '30', '10');
     assert.equal(warn.code, 1);
-    assert.equal(warn.stdout, 'lag 15s > warn 10s (max 30s)\n');
+    assert.equal(warn.stdout, 'lag 15s > warn 10s (max 30s) | lag=15s;10;30;0\n');
     const pass = judge(vertical(mariadb({ lag: '10' })), '30', '10');
     assert.equal(pass.code, 0);
-    assert.equal(pass.stdout, 'lag 10s <= 10s (max 30s)\n');
+    assert.equal(pass.stdout, 'lag 10s <= 10s (max 30s) | lag=10s;10;30;0\n');
   });
 
   it('fails (2) a NULL lag with the IO thread stopped, naming the thread and its error', () => {
@@ -240,7 +240,7 @@ describe('examples/mysql-replica-lag.sh on status text', { timeout: 60_000 }, ()
     const result = judge(text, '30');
     assert.equal(result.code, 2);
     assert.deepEqual(result.stdout.trimEnd().split('\n'), [
-      'channel "west": lag 120s > max 30s',
+      `channel "west": lag 120s > max 30s | 'lag east'=1s;;30;0 'lag west'=120s;;30;0`,
       'channel "east": lag 1s <= 30s',
     ]);
   });
@@ -256,7 +256,7 @@ describe('examples/mysql-replica-lag.sh on status text', { timeout: 60_000 }, ()
     ].join('\r\n');
     const result = judge(text, '30');
     assert.equal(result.code, 0, result.stdout);
-    assert.equal(result.stdout, 'lag 7s <= 30s\n');
+    assert.equal(result.stdout, 'lag 7s <= 30s | lag=7s;;30;0\n');
   });
 
   it('refuses bad arguments with a usage line and exit 3 (not a warn)', () => {
@@ -324,7 +324,7 @@ esac
     const opts = `--defaults-extra-file=${clientDir}/my.cnf  --socket=/run/mysqld/*.sock --port=3307`;
     const result = withClient('modern', opts, '30');
     assert.equal(result.code, 0, result.stdout + result.stderr);
-    assert.equal(result.stdout, 'lag 4s <= 30s\n');
+    assert.equal(result.stdout, 'lag 4s <= 30s | lag=4s;;30;0\n');
     assert.deepEqual(result.argv, [
       [
         `--defaults-extra-file=${clientDir}/my.cnf`,
@@ -346,7 +346,7 @@ esac
   it('falls back to SHOW SLAVE STATUS on a server that does not know SHOW REPLICA STATUS', () => {
     const result = withClient('old', '', '30');
     assert.equal(result.code, 0, result.stdout + result.stderr);
-    assert.equal(result.stdout, 'lag 4s <= 30s\n');
+    assert.equal(result.stdout, 'lag 4s <= 30s | lag=4s;;30;0\n');
     assert.deepEqual(
       result.argv.map((argv) => argv.at(-1)),
       ['SHOW REPLICA STATUS\\G', 'SHOW SLAVE STATUS\\G'],
@@ -374,7 +374,12 @@ describe('examples/mysql-replica-lag.sh under healthcheckd', { timeout: 60_000 }
   const { path: work, cleanup: removeWork } = tempDir('hcd-mysql-check-');
   after(removeWork);
 
-  function check(lag: string): { code: number | null; status: string; output: string } {
+  function check(lag: string): {
+    code: number | null;
+    status: string;
+    output: string;
+    lag: number | undefined;
+  } {
     const config = join(work, 'replica.config');
     writeFileSync(
       config,
@@ -389,21 +394,28 @@ describe('examples/mysql-replica-lag.sh under healthcheckd', { timeout: 60_000 }
     });
     const body = JSON.parse(result.stdout) as {
       status: string;
-      checks: Record<string, { output?: string }[]>;
+      checks: Record<string, { output?: string; observedValue?: number }[]>;
     };
     return {
       code: result.status,
       status: body.status,
       output: body.checks['mysql-replica']?.[0]?.output ?? '',
+      lag: body.checks['mysql-replica']?.[0]?.observedValue,
     };
   }
 
-  it('maps pass, warn (warn_exit_codes = 1) and fail to the check states', () => {
-    assert.deepEqual(check('2'), { code: 0, status: 'pass', output: 'lag 2s <= 10s (max 30s)\n' });
+  it('maps pass, warn (warn_exit_codes = 1) and fail to the check states, the lag as observedValue', () => {
+    assert.deepEqual(check('2'), {
+      code: 0,
+      status: 'pass',
+      output: 'lag 2s <= 10s (max 30s) | lag=2s;10;30;0\n',
+      lag: 2,
+    });
     assert.deepEqual(check('20'), {
       code: 1,
       status: 'warn',
-      output: 'lag 20s > warn 10s (max 30s)\n',
+      output: 'lag 20s > warn 10s (max 30s) | lag=20s;10;30;0\n',
+      lag: 20,
     });
     assert.deepEqual(check('NULL').code, 2);
     assert.deepEqual(check('NULL').status, 'fail');

@@ -175,7 +175,7 @@ group = slow
           {
             status: string;
             output: string;
-            observedValue: number;
+            durationMs: number;
             exitCode: number | null;
             httpStatus?: number | null;
             time: string;
@@ -188,7 +188,7 @@ group = slow
     assert.equal(script?.status, 'pass');
     assert.equal(script?.output, 'script says hi\n');
     assert.equal(script?.exitCode, 0);
-    assert.equal(typeof script?.observedValue, 'number');
+    assert.equal(typeof script?.durationMs, 'number');
     assert.ok(Date.now() - Date.parse(script?.time ?? '') < 60_000);
     assert.equal(doc.checks.web?.[0].exitCode, null, 'an HTTP check has no exit code');
     assert.equal(doc.checks.web?.[0].httpStatus, 200);

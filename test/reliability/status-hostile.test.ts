@@ -99,8 +99,8 @@ describe('healthcheckd status against a daemon that misbehaves', { timeout: 120_
       // Written out: an object literal's __proto__ would set a prototype, not name a check.
       const body =
         '{"status":"warn","description":"healthcheckd","checks":{' +
-        '"__proto__":[{"status":"warn","observedValue":2,"output":"slow\\u001b[31m"}],' +
-        '"constructor":[{"status":"pass","observedValue":1,"output":""}]}}';
+        '"__proto__":[{"status":"warn","durationMs":2,"output":"slow\\u001b[31m"}],' +
+        '"constructor":[{"status":"pass","durationMs":1,"output":""}]}}';
       const result = await status(answer(200, body));
       assert.equal(result.code, 1, result.stdout);
       assert.match(result.stdout, /^ {2}__proto__ +WARN +2 ms {2}slow\\x1b\[31m$/m);

@@ -1,4 +1,5 @@
 /** Builders of the values checks deal in: definitions, run results, reports. */
+import { defaultHttpOptions } from '../../src/config/resolve-http.js';
 import { asEpochMs, asMonotonicMs } from '../../src/util/clock.js';
 import type { CheckDefinition, CheckReport, RunResult, Status } from '../../src/types.js';
 
@@ -19,6 +20,7 @@ export function definition(overrides: Partial<CheckDefinition> = {}): CheckDefin
     critical: true,
     groups: [],
     expectStatus: [{ from: 200, to: 399 }],
+    http: defaultHttpOptions,
     origin: { file: '/etc/healthcheckd.config', line: 1 },
     ...overrides,
   };

@@ -32,7 +32,7 @@ export async function startFakeDaemon(script: Script): Promise<FakeDaemon> {
 /** A health+json document shaped as healthcheckd writes it. */
 export function healthDoc(
   status: 'pass' | 'warn' | 'fail',
-  checks: Record<string, unknown> = { db: [{ status, observedValue: 3.2, output: 'ok\n' }] },
+  checks: Record<string, unknown> = { db: [{ status, durationMs: 3.2, output: 'ok\n' }] },
 ): Record<string, unknown> {
   return { status, checks, notes: [], serviceId: 'host', description: 'healthcheckd' };
 }
