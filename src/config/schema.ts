@@ -88,6 +88,12 @@ export const checkSchema = {
   expect_status: key(statusRanges, [{ from: 200, to: 399 }]),
 } as const satisfies Schema;
 
+/** `[grpc]`: port is required when the section exists; bind defaults to `[healthcheckd]`'s. */
+export const grpcSchema = {
+  port: key<number | null>(integer(1, 65535), null),
+  bind: key<string | null>(host, null),
+} as const satisfies Schema;
+
 /** `[agent]`: port is required when the section exists. */
 export const agentSchema = {
   port: key<number | null>(integer(1, 65535), null),
