@@ -22,9 +22,10 @@ export interface Watchers {
 interface Watcher {
   readonly service: string;
   readonly call: WatchCall;
-  /** The last status handed to the stream, or queued for it. */
-  last: ServingStatus | null;
-  /** A status waiting for the stream to drain: only the newest is kept. */
+  /** The last status written to the stream. */
+  written: ServingStatus | null;
+  /** Set while the stream needs draining: the newest status for it, or null. */
+  waiting: boolean;
   pending: ServingStatus | null;
 }
 
@@ -37,7 +38,7 @@ export function createWatchers(read: (service: string) => ServingStatus): Watche
   const all = new Set<Watcher>();
   return {
     add(service, call) {
-      const watcher: Watcher = { service, call, last: null, pending: null };
+      const watcher: Watcher = { service, call, written: null, waiting: false, pending: null };
       all.add(watcher);
       send(watcher, read(service));
       return () => void all.delete(watcher);
@@ -56,7 +57,7 @@ export function createWatchers(read: (service: string) => ServingStatus): Watche
     endAll(final) {
       // Written past any backpressure: the stream ends right after, so nothing piles up.
       for (const watcher of all) {
-        if (watcher.last !== final) watcher.call.write({ status: final });
+        if (watcher.written !== final) watcher.call.write({ status: final });
         watcher.call.end();
       }
       all.clear();
@@ -66,19 +67,24 @@ export function createWatchers(read: (service: string) => ServingStatus): Watche
 }
 
 function send(watcher: Watcher, status: ServingStatus): void {
-  if (watcher.last === status) return;
-  watcher.last = status;
-  if (watcher.pending !== null || watcher.call.writableNeedDrain) {
-    const waiting = watcher.pending !== null;
+  if (watcher.waiting) {
     watcher.pending = status;
-    if (!waiting) watcher.call.once('drain', () => flush(watcher));
     return;
   }
+  if (watcher.written === status) return;
+  if (watcher.call.writableNeedDrain) {
+    watcher.waiting = true;
+    watcher.pending = status;
+    watcher.call.once('drain', () => flush(watcher));
+    return;
+  }
+  watcher.written = status;
   watcher.call.write({ status });
 }
 
 function flush(watcher: Watcher): void {
   const status = watcher.pending;
+  watcher.waiting = false;
   watcher.pending = null;
-  if (status !== null) watcher.call.write({ status });
+  if (status !== null) send(watcher, status);
 }
