@@ -98,9 +98,16 @@ const median = (values: number[]): number =>
 const results = { without: [] as Run[], with: [] as Run[], baseline: [] as Run[] };
 try {
   for (let round = 1; round <= rounds; round += 1) {
-    const without = await measure(`without-${round}`, false);
-    const withGrpc = await measure(`with-${round}`, true);
-    const before = baseline === null ? null : await measure(`base-${round}`, false, baseline);
+    let without: Run = { startMs: NaN, rssKiB: NaN };
+    let withGrpc: Run = without;
+    let before: Run | null = null;
+    // The order turns each round, so that a busy machine's drift does not favour one kind.
+    const kinds = [
+      async () => (without = await measure(`without-${round}`, false)),
+      async () => (withGrpc = await measure(`with-${round}`, true)),
+      async () => (before = baseline ? await measure(`base-${round}`, false, baseline) : null),
+    ];
+    for (let i = 0; i < kinds.length; i += 1) await kinds[(i + round) % kinds.length]?.();
     results.without.push(without);
     results.with.push(withGrpc);
     if (before) results.baseline.push(before);
