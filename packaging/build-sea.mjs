@@ -7,6 +7,7 @@ import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import protobuf from 'protobufjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'build', 'sea');
@@ -30,9 +31,35 @@ await build({
   },
   // The shebang of bin.js is for npm installs; the executable needs none.
   banner: { js: '' },
+  plugins: [healthProtoInline()],
   logLevel: 'warning',
   legalComments: 'none',
 });
+
+/**
+ * grpc-health-check reads its .proto from beside its own file when it is first imported; the
+ * executable has no such file. The bundle gets the proto as JSON, read by proto-loader's
+ * fromJSON with the same options.
+ */
+function healthProtoInline() {
+  return {
+    name: 'grpc-health-proto-inline',
+    setup(esbuild) {
+      esbuild.onLoad({ filter: /grpc-health-check[\\/]build[\\/]src[\\/]health\.js$/ }, (args) => {
+        const source = readFileSync(args.path, 'utf8');
+        const proto = join(dirname(args.path), '..', '..', 'proto', 'health', 'v1', 'health.proto');
+        const json = JSON.stringify(
+          new protobuf.Root().loadSync(proto, { keepCase: true }).toJSON(),
+        );
+        const call = "(0, proto_loader_1.loadSync)('health/v1/health.proto', {";
+        if (!source.includes(call))
+          throw new Error(`${args.path}: the proto load to inline is not there`);
+        const contents = source.replace(call, `(0, proto_loader_1.fromJSON)(${json}, {`);
+        return { contents, loader: 'js' };
+      });
+    },
+  };
+}
 
 const seaConfig = join(out, 'sea-config.json');
 writeFileSync(

@@ -29,4 +29,5 @@ PATH="$nonode" "$node_bin" --test --test-concurrency=2 \
   dist/test/integration/many-checks.test.js \
   dist/test/integration/operations.test.js \
   dist/test/integration/config-cli.test.js \
-  dist/test/integration/check-names.test.js
+  dist/test/integration/check-names.test.js \
+  dist/test/integration/grpc.test.js

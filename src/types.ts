@@ -154,6 +154,13 @@ export interface AgentSettings {
   readonly maintenance: 'drain' | 'maint';
 }
 
+/** The `[grpc]` section, resolved: where grpc.health.v1.Health is served (DESIGN §11). */
+export interface GrpcSettings {
+  readonly port: number;
+  /** Default: the `[healthcheckd]` bind. */
+  readonly bind: string;
+}
+
 /** Everything the daemon needs, resolved from the file and the flags. */
 export interface ResolvedConfig {
   /** Absolute path of the config file, or null when every check came from flags. */
@@ -161,6 +168,8 @@ export interface ResolvedConfig {
   readonly daemon: DaemonSettings;
   readonly checks: readonly CheckDefinition[];
   readonly agent: AgentSettings | null;
+  /** Null without a `[grpc]` section. */
+  readonly grpc: GrpcSettings | null;
 }
 
 /**

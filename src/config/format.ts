@@ -3,6 +3,7 @@ import type {
   AgentSettings,
   CheckDefinition,
   DaemonSettings,
+  GrpcSettings,
   ResolvedConfig,
   StatusRange,
 } from '../types.js';
@@ -103,6 +104,10 @@ function agentLines(agent: AgentSettings): string[] {
   ];
 }
 
+function grpcLines(grpc: GrpcSettings): string[] {
+  return ['[grpc]', entry('port', String(grpc.port)), entry('bind', grpc.bind)];
+}
+
 /** The resolved config as INI that healthcheckd reads back to the same config (`validate`). */
 export function formatConfig(config: ResolvedConfig): string {
   const source = config.file ?? 'the command line';
@@ -111,6 +116,7 @@ export function formatConfig(config: ResolvedConfig): string {
     daemonLines(config.daemon),
     ...config.checks.map(checkLines),
     ...(config.agent === null ? [] : [agentLines(config.agent)]),
+    ...(config.grpc === null ? [] : [grpcLines(config.grpc)]),
   ];
   return `${blocks.map((lines) => lines.join('\n')).join('\n\n')}\n`;
 }

@@ -65,7 +65,13 @@ export function parseConfigText(
   return { config, corrections, warnings: configWarnings(config) };
 }
 
-const noSections: Sections = { daemon: null, agent: null, checks: [], anyCheckHeader: false };
+const noSections: Sections = {
+  daemon: null,
+  agent: null,
+  grpc: null,
+  checks: [],
+  anyCheckHeader: false,
+};
 
 /** Resolves a config from flags alone, when no file is read. */
 function parseFlagsOnly(flags: ConfigFlags, env: ParseEnv): LoadedConfig {

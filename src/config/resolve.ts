@@ -2,6 +2,7 @@ import type { CheckDefinition, DaemonSettings, ResolvedConfig } from '../types.j
 import { readFlagChecks, readOverrides, type ConfigFlags } from './flags.js';
 import { flagProblem, lineProblem, type Problem } from './problems.js';
 import { resolveAgent } from './resolve-agent.js';
+import { resolveGrpc } from './resolve-grpc.js';
 import { defaultCheck, flagCheckDefinition, resolveCheckSection } from './resolve-checks.js';
 import { resolveDaemon, type ResolveEnv } from './resolve-daemon.js';
 import type { Sections } from './sections.js';
@@ -85,5 +86,6 @@ export function resolveConfig(
     daemon,
     checks,
     agent: resolveAgent(sections.agent, daemon.port, problems),
+    grpc: resolveGrpc(sections.grpc, daemon, problems),
   };
 }

@@ -95,6 +95,12 @@ export const checkSchema = {
   ca: key<string | null>(path, null),
 } as const satisfies Schema;
 
+/** `[grpc]`: port is required when the section exists; bind defaults to `[healthcheckd]`'s. */
+export const grpcSchema = {
+  port: key<number | null>(integer(1, 65535), null),
+  bind: key<string | null>(host, null),
+} as const satisfies Schema;
+
 /** `[agent]`: port is required when the section exists. */
 export const agentSchema = {
   port: key<number | null>(integer(1, 65535), null),

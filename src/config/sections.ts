@@ -30,6 +30,7 @@ export interface CheckSection extends Section {
 export interface Sections {
   readonly daemon: Section | null;
   readonly agent: Section | null;
+  readonly grpc: Section | null;
   readonly checks: readonly CheckSection[];
   /** True when the file has a `[check:...]` header, even one with a bad name. */
   readonly anyCheckHeader: boolean;
@@ -52,6 +53,7 @@ export function interpretEntries(raw: readonly RawEntry[], problems: Problem[]):
 function kindOf(header: string): KnownKind | null {
   if (header === 'healthcheckd') return 'daemon';
   if (header === 'agent') return 'agent';
+  if (header === 'grpc') return 'grpc';
   return header.startsWith('check:') ? 'check' : null;
 }
 
@@ -76,6 +78,7 @@ export function groupSections(
   return {
     daemon: sections.get('healthcheckd') ?? null,
     agent: sections.get('agent') ?? null,
+    grpc: sections.get('grpc') ?? null,
     checks: [...sections.values()]
       .filter((section) => kindOf(section.header) === 'check')
       .map((section) => ({ ...section, name: section.header.slice('check:'.length) })),

@@ -1,8 +1,18 @@
 import { closest, distance } from 'fastest-levenshtein';
-import { agentSchema, checkSchema, daemonSchema } from './schema.js';
+import { agentSchema, checkSchema, daemonSchema, grpcSchema } from './schema.js';
 
-const schemas = { daemon: daemonSchema, check: checkSchema, agent: agentSchema } as const;
-const headers = { daemon: '[healthcheckd]', check: '[check:NAME]', agent: '[agent]' } as const;
+const schemas = {
+  daemon: daemonSchema,
+  check: checkSchema,
+  agent: agentSchema,
+  grpc: grpcSchema,
+} as const;
+const headers = {
+  daemon: '[healthcheckd]',
+  check: '[check:NAME]',
+  agent: '[agent]',
+  grpc: '[grpc]',
+} as const;
 
 /** A kind of section that has keys. */
 export type KnownKind = keyof typeof schemas;
@@ -22,10 +32,10 @@ export function keysOf(kind: KnownKind): readonly string[] {
 
 /** The message for a section name healthcheckd does not know, with a near miss if any. */
 export function unknownSectionMessage(name: string): string {
-  const base = `unknown section [${name}]: expected [healthcheckd], [check:NAME] or [agent]`;
+  const base = `unknown section [${name}]: expected [healthcheckd], [check:NAME], [agent] or [grpc]`;
   const check = /^checks?[\s_.:-]+([A-Za-z0-9_.-]+)$/i.exec(name);
   if (check) return `${base}; did you mean [check:${check[1]}]?`;
-  const guess = didYouMean(name, ['healthcheckd', 'agent']);
+  const guess = didYouMean(name, ['healthcheckd', 'agent', 'grpc']);
   return guess === null ? base : `${base}; did you mean [${guess}]?`;
 }
 

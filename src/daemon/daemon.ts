@@ -5,6 +5,7 @@ import { createProcessTracker, type ProcessTracker } from '../checks/process-tra
 import type { LoadedConfig } from '../config/load.js';
 import { shutdownFlag } from '../maintenance/flag.js';
 import { epochNow } from '../util/clock.js';
+import { urlHost } from '../util/listen.js';
 import { scopeName } from '../util/text.js';
 import type { MaintenanceFlag } from '../types.js';
 import { createMetrics } from './metrics.js';
@@ -95,6 +96,7 @@ export async function startDaemon(initial: LoadedConfig, options: DaemonOptions)
       // A reload under way finishes first, so that the stop closes what it bound.
       await reloads.close();
       drain = shutdownFlag(epochNow(), current.config.daemon.shutdownDelayMs);
+      current.grpc?.server.notify();
       await shutdown(current, tracker, pidfile, logger);
       uninstallCrash();
       markStopped();
@@ -123,6 +125,7 @@ async function shutdown(
   await Promise.all([
     runtime.http.server.close(closeGraceMs),
     runtime.agent?.server.close(closeGraceMs),
+    runtime.grpc?.server.close(closeGraceMs),
   ]);
   runtime.retire();
   tracker.killAll();
@@ -159,4 +162,8 @@ function logStart(
     },
     `healthcheckd listening on ${address}`,
   );
+  if (runtime.grpc) {
+    const grpc = `${urlHost(runtime.grpc.asked.host)}:${runtime.grpc.port}`;
+    logger.info({ grpc }, `grpc health service on ${grpc}`);
+  }
 }

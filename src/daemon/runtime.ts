@@ -10,7 +10,7 @@ import type { RunnerDeps } from '../checks/runner.js';
 import { createMaintenanceView, type MaintenanceView } from '../maintenance/view.js';
 import type { MaintenanceFlag, ResolvedConfig } from '../types.js';
 import { urlHost } from '../util/listen.js';
-import { rebind, unbind, type Binding, type Rebound } from './bindings.js';
+import { rebind, unbind, type Binding, type Listening, type Rebound } from './bindings.js';
 import {
   agentTimeoutMs,
   createAgentFor,
@@ -18,6 +18,8 @@ import {
   type EndpointParts,
   type MaintenanceFor,
 } from './endpoints.js';
+import { grpcSource, loadGrpc, type GrpcFactory } from './grpc-endpoint.js';
+import type { GrpcHealthServer } from '../grpc/server.js';
 import { createHttpEndpoint, type HttpEndpoint } from './http-endpoint.js';
 import type { Metrics } from './metrics.js';
 
@@ -46,6 +48,8 @@ export interface Runtime {
   readonly limiter: Limiter;
   readonly http: Binding<HttpEndpoint>;
   readonly agent: Binding<AgentServer> | null;
+  /** The gRPC health server, with `[grpc]`. */
+  readonly grpc: Binding<GrpcHealthServer> | null;
   /** Starts the checks and the spool poll. */
   readonly start: () => void;
   /** Stops the checks, the spool poll and the agent's sampler; the bindings are closed apart. */
@@ -80,12 +84,18 @@ export async function assembleRuntime(
   const agent = createAgentFor(parts, execute);
   let bound: Bound;
   try {
-    bound = await bindAll(parts, agent, previous?.http ?? null, previous?.agent ?? null);
+    const grpc = await loadGrpc(config);
+    const old: Olds = {
+      http: previous?.http ?? null,
+      agent: previous?.agent ?? null,
+      grpc: previous?.grpc ?? null,
+    };
+    bound = await bindAll(parts, agent, old, grpc);
   } catch (error) {
     agent?.stop();
     throw error;
   }
-  const runtime = runtimeOf(parts, view, limiter, bound.http, bound.agent, agent);
+  const runtime = runtimeOf(parts, view, limiter, bound, agent);
   return { runtime, commit: bound.commit };
 }
 
@@ -109,16 +119,25 @@ function maintenanceFor(deps: RuntimeDeps, view: MaintenanceView): MaintenanceFo
 interface Bound {
   readonly http: Binding<HttpEndpoint>;
   readonly agent: Binding<AgentServer> | null;
+  readonly grpc: Binding<GrpcHealthServer> | null;
   readonly commit: (graceMs: number) => Promise<void>;
 }
 
-/** Binds the HTTP port, then the agent's; a failure of the second undoes the first. */
+/** The bindings of the runtime replaced (all null at start). */
+interface Olds {
+  readonly http: Binding<HttpEndpoint> | null;
+  readonly agent: Binding<AgentServer> | null;
+  readonly grpc: Binding<GrpcHealthServer> | null;
+}
+
+/** Binds the HTTP port, then the agent's, then gRPC's; a later failure undoes the earlier. */
 async function bindAll(
   parts: EndpointParts,
   agent: Agent | null,
-  oldHttp: Binding<HttpEndpoint> | null,
-  oldAgent: Binding<AgentServer> | null,
+  olds: Olds,
+  grpc: GrpcFactory | null,
 ): Promise<Bound> {
+  const { http: oldHttp, agent: oldAgent } = olds;
   const { config, logger } = parts;
   const host = config.daemon.bind;
   const listener = createListener(parts);
@@ -141,17 +160,46 @@ async function bindAll(
     await http.rollback();
     throw error;
   }
+  let grpcMove: Rebound<GrpcHealthServer> | null;
+  try {
+    grpcMove = await bindGrpc(parts, grpc, olds.grpc);
+  } catch (error) {
+    await agentMove?.rollback();
+    await http.rollback();
+    throw error;
+  }
   http.binding.server.serve(listener);
   const retireAgent = agentMove ? agentMove.commit : closer(oldAgent);
+  const retireGrpc = grpcMove ? grpcMove.commit : closer(olds.grpc);
   return {
     http: http.binding,
     agent: agentMove?.binding ?? null,
+    grpc: grpcMove?.binding ?? null,
     commit: async (graceMs) =>
-      void (await Promise.all([http.commit(graceMs), retireAgent(graceMs)])),
+      void (await Promise.all([http.commit(graceMs), retireAgent(graceMs), retireGrpc(graceMs)])),
   };
 }
 
-function closer(binding: Binding<AgentServer> | null): (graceMs: number) => Promise<void> {
+/** Moves the gRPC health server to `[grpc]` (null without the section) and to this runtime's state. */
+async function bindGrpc(
+  parts: EndpointParts,
+  grpc: GrpcFactory | null,
+  old: Binding<GrpcHealthServer> | null,
+): Promise<Rebound<GrpcHealthServer> | null> {
+  const settings = parts.config.grpc;
+  if (!grpc || !settings) return null;
+  const source = grpcSource(parts);
+  const move = await rebind(
+    old,
+    { host: settings.bind, port: settings.port },
+    () => grpc(source),
+    closeGraceMs,
+  );
+  move.binding.server.serve(source);
+  return move;
+}
+
+function closer(binding: Binding<Listening> | null): (graceMs: number) => Promise<void> {
   return (graceMs) => (binding ? unbind(binding, graceMs) : Promise.resolve());
 }
 
@@ -159,8 +207,7 @@ function runtimeOf(
   parts: EndpointParts,
   view: MaintenanceView,
   limiter: Limiter,
-  http: Binding<HttpEndpoint>,
-  agentBinding: Binding<AgentServer> | null,
+  bound: Bound,
   agent: Agent | null,
 ): Runtime {
   const { config, checks } = parts;
@@ -170,8 +217,9 @@ function runtimeOf(
     checks,
     maintenance: view,
     limiter,
-    http,
-    agent: agentBinding,
+    http: bound.http,
+    agent: bound.agent,
+    grpc: bound.grpc,
     start() {
       checks.start();
       spoolTimer = setInterval(() => {

@@ -21,7 +21,7 @@ export function listenOn(
 ): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void =>
-      reject(listenError(error, port, host, name));
+      reject(listenFailure(error, port, host, name));
     server.once('error', onError);
     server.listen({ port, host }, () => {
       server.off('error', onError);
@@ -40,7 +40,8 @@ export function isAddressInUse(error: unknown): boolean {
   );
 }
 
-function listenError(
+/** The one-line E_LISTEN error for a failed bind: what failed and what to do (also gRPC's). */
+export function listenFailure(
   error: NodeJS.ErrnoException,
   port: number,
   host: string,

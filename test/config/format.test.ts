@@ -18,6 +18,7 @@ function withoutOrigins(config: ResolvedConfig): unknown {
   return {
     daemon: config.daemon,
     agent: config.agent,
+    grpc: config.grpc,
     checks: config.checks.map(({ origin: _origin, ...check }) => check),
   };
 }
@@ -96,9 +97,12 @@ describe('format: the resolved config as INI', { timeout: 30_000 }, () => {
       'port = 9777',
       'weight = "command:cat /w; echo"',
       'min_weight = 10%',
+      '[grpc]',
+      'port = 9555',
     ].join('\n');
     const config = resolve(text);
     const printed = formatConfig(config);
+    assert.match(printed, /^\[grpc\]\nport = 9555\nbind = 0\.0\.0\.0$/m);
     assert.match(printed, /^command = "echo 'a;b' # not a comment"$/m);
     assert.match(printed, /^expect_status = 200-299, 304$/m);
     assert.match(printed, /^weight = "command:cat \/w; echo"$/m);

@@ -348,9 +348,9 @@ describe('load: problems', { timeout: 30_000 }, () => {
       'max_age = 1s',
     ].join('\n');
     assert.deepEqual(problemsOf(text), [
-      `${file}:1: unknown section [healthcheck]: expected [healthcheckd], [check:NAME] or [agent]; did you mean [healthcheckd]?`,
-      `${file}:3: unknown section [check-db]: expected [healthcheckd], [check:NAME] or [agent]; did you mean [check:db]?`,
-      `${file}:4: unknown section [agnet]: expected [healthcheckd], [check:NAME] or [agent]; did you mean [agent]?`,
+      `${file}:1: unknown section [healthcheck]: expected [healthcheckd], [check:NAME], [agent] or [grpc]; did you mean [healthcheckd]?`,
+      `${file}:3: unknown section [check-db]: expected [healthcheckd], [check:NAME], [agent] or [grpc]; did you mean [check:db]?`,
+      `${file}:4: unknown section [agnet]: expected [healthcheckd], [check:NAME], [agent] or [grpc]; did you mean [agent]?`,
       `${file}:5: [check:a]: expected exactly one of command, tcp or http, found none`,
       `${file}:6: unknown key "comand" in [check:a]; did you mean "command"?`,
       `${file}:8: unknown key "pidfile" in [check:a]; "pidfile" belongs in a [healthcheckd] section`,
@@ -407,6 +407,23 @@ describe('load: problems', { timeout: 30_000 }, () => {
       }),
       [`${file}:6: port: expected a port other than the [healthcheckd] port 9000, found "9000"`],
     );
+  });
+
+  it('reads [grpc]: port required, bind defaults to [healthcheckd] bind, not the daemon port', () => {
+    const text = '[healthcheckd]\nbind = 127.0.0.1\n[check:a]\ntcp = h:1\n[grpc]\nport = 9555\n';
+    assert.deepEqual(parseConfigText(text, file, {}, env).config.grpc, {
+      port: 9555,
+      bind: '127.0.0.1',
+    });
+    const own = '[check:a]\ntcp = h:1\n[grpc]\nport = 9555\nbind = ::1\n';
+    assert.deepEqual(parseConfigText(own, file, {}, env).config.grpc, { port: 9555, bind: '::1' });
+    assert.equal(parseConfigText('[check:a]\ntcp = h:1\n', file, {}, env).config.grpc, null);
+    assert.deepEqual(problemsOf('[check:a]\ntcp = h:1\n[grpc]\nbind = 0.0.0.0\n'), [
+      `${file}:3: [grpc]: expected a port (an integer from 1 to 65535), found none; add port = 9555`,
+    ]);
+    assert.deepEqual(problemsOf('[check:a]\ntcp = h:1\n[grpc]\nport = 9999\n'), [
+      `${file}:4: port: expected a port other than the [healthcheckd] port 9999, found "9999"`,
+    ]);
   });
 
   it('refuses a shell that is not an absolute executable', () => {

@@ -167,6 +167,28 @@ describe('examples: manifests', { timeout: 60_000 }, () => {
     assert.ok(delay > 0 && delay + 2 < grace, `shutdown_delay ${delay}s vs grace ${grace}s`);
   });
 
+  it('kubernetes.yaml: the commented gRPC variant validates and names a group', () => {
+    const yaml = readFileSync(join(examples, 'kubernetes.yaml'), 'utf8');
+    const file = join(dir, 'kubernetes-grpc.config');
+    const config = yamlBlock(yaml, 'healthcheckd.config').replace(
+      /^; \[grpc\]\n; port = (\d+)$/m,
+      '[grpc]\nport = $1',
+    );
+    writeFileSync(file, config);
+    const result = validate(file);
+    assert.equal(result.code, 0, `the gRPC variant does not validate:\n${result.stderr}`);
+    const sections = resolved(result.stdout);
+    const probe = /# readinessProbe:\n\s*#\s+grpc:\n\s*#\s+port: (\d+)\n\s*#\s+service: (\S+)/.exec(
+      yaml,
+    );
+    assert.ok(probe, 'no commented grpc readinessProbe');
+    assert.equal(probe[1], sections.grpc?.port, 'grpc probe port');
+    const groups = Object.values(sections).flatMap((section) =>
+      (section.group ?? '').split(/[ ,]+/),
+    );
+    assert.ok(groups.includes(probe[2] ?? ''), `service ${probe[2]} is not a group`);
+  });
+
   it('consul-service.json: an HTTP check of a check that the replica config defines', () => {
     const service = JSON.parse(readFileSync(join(examples, 'consul-service.json'), 'utf8')) as {
       service: { checks: { http: string; interval: string; timeout: string }[] };
