@@ -15,6 +15,13 @@ export interface ChangeLog {
    * change is counted for the summary that closes the minute.
    */
   readonly changed: (to: CheckStatus, log: () => void) => void;
+  /**
+   * The check started flapping (`flap_threshold`): writes the summary under way, then `log`;
+   * from now on changes are only counted, until `flapStopped`.
+   */
+  readonly flapStarted: (log: () => void) => void;
+  /** The check stopped flapping: `log` gets the number of changes held back meanwhile. */
+  readonly flapStopped: (log: (heldBack: number) => void) => void;
   /** Writes the summary under way now (the runner stops) and cancels its timer. */
   readonly close: () => void;
 }
@@ -28,6 +35,8 @@ export function createChangeLog(name: string, logger: Logger, now: () => Monoton
   // When the last few changes happened, logged or not (at most changesLoggedPerMinute).
   const recent: MonotonicMs[] = [];
   let summary: { count: number; to: CheckStatus; timer: NodeJS.Timeout } | null = null;
+  // While the check flaps (flap_threshold), the changes held back; null when it does not.
+  let heldBack: number | null = null;
 
   const flush = (): void => {
     if (!summary) return;
@@ -42,6 +51,7 @@ export function createChangeLog(name: string, logger: Logger, now: () => Monoton
 
   return {
     changed(to, log) {
+      if (heldBack !== null) return void (heldBack += 1);
       const at = now();
       const oldest = recent.length < changesLoggedPerMinute ? undefined : recent[0];
       recent.push(at);
@@ -51,6 +61,16 @@ export function createChangeLog(name: string, logger: Logger, now: () => Monoton
       summary ??= { count: 0, to, timer: setTimeout(flush, minuteMs).unref() };
       summary.count += 1;
       summary.to = to;
+    },
+    flapStarted(log) {
+      flush();
+      heldBack = 0;
+      log();
+    },
+    flapStopped(log) {
+      const count = heldBack ?? 0;
+      heldBack = null;
+      log(count);
     },
     close: flush,
   };

@@ -71,6 +71,11 @@ function checkLines(check: CheckDefinition): string[] {
     entry('critical', String(check.critical)),
     optional('group', asList(check.groups), 'none'),
     ...(check.kind === 'http' ? [entry('expect_status', ranges(check.expectStatus))] : []),
+    optional(
+      'flap_threshold',
+      check.flapThresholdPercent === null ? null : `${check.flapThresholdPercent}%`,
+      'unset (off)',
+    ),
   ];
 }
 

@@ -31,6 +31,7 @@ export function defaultCheck(
     critical: true,
     groups: [],
     expectStatus: checkSchema.expect_status.fallback,
+    flapThresholdPercent: checkSchema.flap_threshold.fallback,
     origin,
   };
 }
@@ -117,5 +118,6 @@ export function resolveCheckSection(
     critical: values.critical,
     groups: values.group,
     expectStatus: values.expect_status,
+    flapThresholdPercent: values.flap_threshold,
   };
 }

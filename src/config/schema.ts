@@ -86,6 +86,7 @@ export const checkSchema = {
   critical: key(boolean, true),
   group: key<readonly string[]>(groupList, []),
   expect_status: key(statusRanges, [{ from: 200, to: 399 }]),
+  flap_threshold: key<number | null>(percent, null),
 } as const satisfies Schema;
 
 /** `[agent]`: port is required when the section exists. */

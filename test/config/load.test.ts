@@ -55,6 +55,7 @@ describe('load: the seed example', { timeout: 30_000 }, () => {
       critical: true,
       groups: [],
       expectStatus: [{ from: 200, to: 399 }],
+      flapThresholdPercent: null,
       origin: { file, line: 4 },
     });
     assert.equal(config.agent, null);
@@ -171,6 +172,7 @@ describe('load: check sections', { timeout: 30_000 }, () => {
       critical: false,
       groups: ['ready', 'live'],
       expectStatus: [{ from: 200, to: 399 }],
+      flapThresholdPercent: null,
       origin: { file, line: 1 },
     });
     assert.equal(api?.kind, 'http');

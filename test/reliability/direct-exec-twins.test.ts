@@ -35,6 +35,7 @@ function check(target: string): CheckDefinition {
     critical: true,
     groups: [],
     expectStatus: [{ from: 200, to: 399 }],
+    flapThresholdPercent: null,
     origin: { file: 'test', line: 1 },
   };
 }

@@ -32,6 +32,7 @@ function check(overrides: Partial<CheckDefinition>): CheckDefinition {
     critical: true,
     groups: [],
     expectStatus: [{ from: 200, to: 399 }],
+    flapThresholdPercent: null,
     origin: { file: 'test', line: 1 },
     ...overrides,
   };

@@ -19,6 +19,7 @@ export function definition(overrides: Partial<CheckDefinition> = {}): CheckDefin
     critical: true,
     groups: [],
     expectStatus: [{ from: 200, to: 399 }],
+    flapThresholdPercent: null,
     origin: { file: '/etc/healthcheckd.config', line: 1 },
     ...overrides,
   };
@@ -65,6 +66,9 @@ export function check(
     since: asEpochMs(0),
     last: status === 'pending' ? null : run({ status, exitCode: status === 'pass' ? 0 : 2 }),
     stale: false,
+    history: [],
+    changes: [],
+    flap: null,
     ...overrides,
   };
 }
