@@ -29,14 +29,20 @@ export interface ChangeLog {
 /**
  * Creates the change log of check `name`. A summary reads "check db changed state 37 times in
  * the last minute; now fail" and comes once a minute while the check keeps flapping; the first
- * changes are logged as they happen.
+ * changes are logged as they happen. `flapping`: the check flaps already (`flap_threshold`, a
+ * reload), so its changes are held back from the start.
  */
-export function createChangeLog(name: string, logger: Logger, now: () => MonotonicMs): ChangeLog {
+export function createChangeLog(
+  name: string,
+  logger: Logger,
+  now: () => MonotonicMs,
+  flapping = false,
+): ChangeLog {
   // When the last few changes happened, logged or not (at most changesLoggedPerMinute).
   const recent: MonotonicMs[] = [];
   let summary: { count: number; to: CheckStatus; timer: NodeJS.Timeout } | null = null;
   // While the check flaps (flap_threshold), the changes held back; null when it does not.
-  let heldBack: number | null = null;
+  let heldBack: number | null = flapping ? 0 : null;
 
   const flush = (): void => {
     if (!summary) return;

@@ -81,7 +81,8 @@ export function createRunner(
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let staleLogged = false;
-  const changes = createChangeLog(definition.name, deps.logger, now);
+  const flapping = history.view().flap?.flapping ?? false;
+  const changes = createChangeLog(definition.name, deps.logger, now, flapping);
 
   const snapshot = (): CheckSnapshot => ({
     definition,
