@@ -343,10 +343,7 @@ describe(
           const passing = (await cards(page)).map((item) => item.endsWith('PASS'));
           assert.deepEqual(passing, [...passing].sort(), 'passing checks last');
           await shoot(page, 'history-flapping.png', false);
-          await page.screenshot({
-            path: join(repoRoot, 'docs', 'status-page.png'),
-            fullPage: true,
-          });
+          await shoot(page, 'status-page.png');
           const phoneView = await open(daemon.port, '/', phone);
           const width = (await phoneView.page.evaluate(
             'document.documentElement.scrollWidth',
