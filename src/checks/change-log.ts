@@ -29,20 +29,21 @@ export interface ChangeLog {
 /**
  * Creates the change log of check `name`. A summary reads "check db changed state 37 times in
  * the last minute; now fail" and comes once a minute while the check keeps flapping; the first
- * changes are logged as they happen. `flapping`: the check flaps already (`flap_threshold`, a
- * reload), so its changes are held back from the start.
+ * changes are logged as they happen. `flapping` says whether the check flaps now
+ * (`flap_threshold`; its history, which a reload hands over, knows): its changes are then held
+ * back.
  */
 export function createChangeLog(
   name: string,
   logger: Logger,
   now: () => MonotonicMs,
-  flapping = false,
+  flapping: () => boolean = () => false,
 ): ChangeLog {
   // When the last few changes happened, logged or not (at most changesLoggedPerMinute).
   const recent: MonotonicMs[] = [];
   let summary: { count: number; to: CheckStatus; timer: NodeJS.Timeout } | null = null;
-  // While the check flaps (flap_threshold), the changes held back; null when it does not.
-  let heldBack: number | null = flapping ? 0 : null;
+  // The changes held back since the check started flapping (or this log was made).
+  let heldBack = 0;
 
   const flush = (): void => {
     if (!summary) return;
@@ -57,13 +58,13 @@ export function createChangeLog(
 
   return {
     changed(to, log) {
-      if (heldBack !== null) return void (heldBack += 1);
+      if (flapping()) return void (heldBack += 1);
       const at = now();
       const oldest = recent.length < changesLoggedPerMinute ? undefined : recent[0];
       recent.push(at);
       if (recent.length > changesLoggedPerMinute) recent.shift();
-      const flapping = oldest !== undefined && at - oldest < minuteMs;
-      if (!flapping && !summary) return log();
+      const frequent = oldest !== undefined && at - oldest < minuteMs;
+      if (!frequent && !summary) return log();
       summary ??= { count: 0, to, timer: setTimeout(flush, minuteMs).unref() };
       summary.count += 1;
       summary.to = to;
@@ -74,9 +75,8 @@ export function createChangeLog(
       log();
     },
     flapStopped(log) {
-      const count = heldBack ?? 0;
-      heldBack = null;
-      log(count);
+      log(heldBack);
+      heldBack = 0;
     },
     close: flush,
   };

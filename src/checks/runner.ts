@@ -81,7 +81,7 @@ export function createRunner(
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let staleLogged = false;
-  const flapping = history.view().flap?.flapping ?? false;
+  const flapping = (): boolean => history.view().flap?.flapping ?? false;
   const changes = createChangeLog(definition.name, deps.logger, now, flapping);
 
   const snapshot = (): CheckSnapshot => ({
@@ -191,6 +191,7 @@ interface LoggedRun {
  */
 function logRun(logger: Logger, changes: ChangeLog, definition: CheckDefinition, run: LoggedRun) {
   const { before, after, result, flap } = run;
+  if (flap === null && after.status === before.status && !logger.isLevelEnabled('debug')) return;
   const detail = {
     check: definition.name,
     result: result.status,
