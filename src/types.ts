@@ -89,6 +89,8 @@ export interface CheckDefinition {
   readonly expectStatus: readonly StatusRange[];
   /** HTTP checks: method, headers, body match and TLS (DESIGN §4, §10). */
   readonly http: HttpCheckOptions;
+  /** `flap_threshold`: percent state change (1-100) above which the check flaps. Default null (off). */
+  readonly flapThresholdPercent: number | null;
   readonly origin: Origin;
 }
 
@@ -229,6 +231,50 @@ export interface CheckReport {
   readonly last: RunResult | null;
   /** True when the last result is older than max_age. */
   readonly stale: boolean;
+  /** The last results (at most 20), oldest first. */
+  readonly history: readonly HistoryResult[];
+  /** The last state changes (at most 20), oldest first. */
+  readonly changes: readonly StateChange[];
+  /** Flap detection; null without `flap_threshold`. */
+  readonly flap: FlapReport | null;
+}
+
+/** One past run as a check's history keeps it. */
+export interface HistoryResult {
+  readonly status: Status;
+  /** When the run ended (wall clock). */
+  readonly time: EpochMs;
+  readonly durationMs: number;
+  /** Command checks: the exit code; null when killed, timed out, or another kind. */
+  readonly exitCode: number | null;
+  /** HTTP checks: the answer's status code; null when none came, or another kind. */
+  readonly httpStatus: number | null;
+  /** Command checks: the signal that ended the command, else null. */
+  readonly signal: string | null;
+  readonly timedOut: boolean;
+  /** The first line of the output (at most 200 characters). */
+  readonly output: string;
+}
+
+/** One change of a check's state (rise/fall applied) and the run that caused it. */
+export interface StateChange {
+  readonly from: Status | 'pending';
+  readonly to: Status;
+  /** When the run that caused it ended (wall clock). */
+  readonly time: EpochMs;
+  /** That run's output (at most 1 KiB). */
+  readonly output: string;
+}
+
+/** A check's flapping, as `flap_threshold` judges it. */
+export interface FlapReport {
+  /** Nagios' weighted percent state change over the last 21 results, 0-100. */
+  readonly percent: number;
+  readonly flapping: boolean;
+  /** `flap_threshold`: flapping starts above it. */
+  readonly thresholdPercent: number;
+  /** Flapping stops below it (hysteresis): three quarters of the threshold. */
+  readonly stopBelowPercent: number;
 }
 
 /** What one endpoint answers: the aggregate and the checks behind it. */
@@ -266,6 +312,39 @@ export interface HealthCheckEntry {
   readonly signal?: string;
   readonly timedOut?: true;
   readonly critical: boolean;
+  /** Absent with `expose_output = false`. */
+  readonly output?: string;
+  /** The last results (at most 20), oldest first. */
+  readonly history: readonly HealthHistoryEntry[];
+  /** The last state changes (at most 20), oldest first. */
+  readonly changes: readonly HealthStateChange[];
+  /** With `flap_threshold` only: whether the check flaps now. */
+  readonly flapping?: boolean;
+  /** With `flap_threshold` only: Nagios' percent state change over the last 21 results. */
+  readonly percentStateChange?: number;
+}
+
+/** A past run in health+json: `HistoryResult` with an ISO time. */
+export interface HealthHistoryEntry {
+  readonly status: Status;
+  /** ISO 8601. */
+  readonly time: string;
+  readonly durationMs: number;
+  readonly exitCode: number | null;
+  /** HTTP checks only. */
+  readonly httpStatus?: number | null;
+  readonly signal?: string;
+  readonly timedOut?: true;
+  /** The first line of the output; absent with `expose_output = false`. */
+  readonly output?: string;
+}
+
+/** A state change in health+json: `StateChange` with an ISO time. */
+export interface HealthStateChange {
+  readonly from: Status | 'pending';
+  readonly to: Status;
+  /** ISO 8601. */
+  readonly time: string;
   /** Absent with `expose_output = false`. */
   readonly output?: string;
 }

@@ -50,7 +50,7 @@ function carryOver(
     const old = previous?.byName.get(definition.name);
     const keep = old && sameDefinition(old.definition, definition);
     if (!keep) return createRunner(definition, deps);
-    return createRunner(definition, deps, old.snapshot().state, old.running());
+    return createRunner(definition, deps, old.snapshot().state, old.running(), old.history);
   });
 }
 

@@ -4,7 +4,7 @@ import type { CheckSnapshot, CheckRunner, ReadOptions } from './runner.js';
 
 /** A snapshot as answers report it; a stale result counts as fail. */
 export function toReport(snapshot: CheckSnapshot): CheckReport {
-  const { definition, state, stale } = snapshot;
+  const { definition, state, stale, history } = snapshot;
   return {
     name: definition.name,
     kind: definition.kind,
@@ -13,6 +13,9 @@ export function toReport(snapshot: CheckSnapshot): CheckReport {
     since: state.since,
     last: state.last,
     stale,
+    history: history.results,
+    changes: history.changes,
+    flap: history.flap,
   };
 }
 

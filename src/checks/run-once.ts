@@ -63,5 +63,8 @@ function reportOf(definition: CheckDefinition, result: RunResult): CheckReport {
     since: result.time,
     last: result,
     stale: false,
+    history: [],
+    changes: [],
+    flap: null,
   };
 }

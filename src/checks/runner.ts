@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { epochNow, monotonicNow, type MonotonicMs } from '../util/clock.js';
 import type { CheckDefinition, RunResult } from '../types.js';
 import { createChangeLog, type ChangeLog } from './change-log.js';
+import { createHistory, type CheckHistory, type FlapEvent, type HistoryView } from './history.js';
 import { failedNow } from './result.js';
 import { advance, initialState, type CheckState } from './state.js';
 
@@ -11,6 +12,8 @@ export interface CheckSnapshot {
   readonly state: CheckState;
   /** True when the last result is older than `max_age` (the check then counts as fail). */
   readonly stale: boolean;
+  /** The last results and state changes, and flapping. */
+  readonly history: HistoryView;
 }
 
 export interface ReadOptions {
@@ -29,6 +32,8 @@ export interface CheckRunner {
   readonly snapshot: () => CheckSnapshot;
   readonly start: () => void;
   readonly stop: () => void;
+  /** Its results and changes (handed, like its state, to the runner that replaces it on reload). */
+  readonly history: CheckHistory;
   /** The run in flight, if any (handed to the runner that replaces this one on reload). */
   readonly running: () => RunInFlight | null;
   /** Logs, once, a last result that has just grown older than max_age (it now counts as fail). */
@@ -51,15 +56,17 @@ export interface RunnerDeps {
   readonly random?: () => number;
 }
 
-/** Creates the runner for one check; `previous` carries state over a reload. */
+/** Creates the runner for one check; `previous`, `running` and `kept` carry it over a reload. */
 export function createRunner(
   definition: CheckDefinition,
   deps: RunnerDeps,
   previous?: CheckState,
   running?: RunInFlight | null,
+  kept?: CheckHistory,
 ): CheckRunner {
   const now = deps.now ?? monotonicNow;
   let state = previous ?? initialState(epochNow());
+  const history = kept ?? createHistory(definition.flapThresholdPercent);
   let inFlight: RunInFlight | null = null;
   // A run handed over by the runner this one replaces (reload): joined, never run twice.
   if (running) {
@@ -74,12 +81,14 @@ export function createRunner(
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let staleLogged = false;
-  const changes = createChangeLog(definition.name, deps.logger, now);
+  const flapping = (): boolean => history.view().flap?.flapping ?? false;
+  const changes = createChangeLog(definition.name, deps.logger, now, flapping);
 
   const snapshot = (): CheckSnapshot => ({
     definition,
     state,
     stale: isStale(definition, state, inFlight, now()),
+    history: history.view(),
   });
 
   const run = (): Promise<CheckSnapshot> => {
@@ -91,7 +100,8 @@ export function createRunner(
       .then((result) => {
         const before = state;
         state = advance(state, result, definition.rise, definition.fall);
-        logRun(deps.logger, changes, definition, before, state, result);
+        const flap = history.record(result, before, state);
+        logRun(deps.logger, changes, definition, { before, after: state, result, flap });
         deps.onResult?.(definition, result);
         return snapshot();
       })
@@ -115,6 +125,7 @@ export function createRunner(
       return run();
     },
     snapshot,
+    history,
     start() {
       if (definition.intervalMs !== null) void run().then(schedule);
     },
@@ -166,22 +177,29 @@ function isFresh(definition: CheckDefinition, state: CheckState, now: MonotonicM
   return now - last.endedAt < ttl;
 }
 
-/** A run that changes the state is logged (or counted, when the check flaps); others at debug. */
-function logRun(
-  logger: Logger,
-  changes: ChangeLog,
-  definition: CheckDefinition,
-  before: CheckState,
-  after: CheckState,
-  result: RunResult,
-): void {
-  if (after.status === before.status && !logger.isLevelEnabled('debug')) return;
+/** One run as the log sees it: the state before and after, the result, what it did to flapping. */
+interface LoggedRun {
+  readonly before: CheckState;
+  readonly after: CheckState;
+  readonly result: RunResult;
+  readonly flap: FlapEvent;
+}
+
+/**
+ * A run that changes the state is logged (or counted, when the check flaps); others at debug.
+ * With `flap_threshold`, one line says the check started flapping and one that it stopped.
+ */
+function logRun(logger: Logger, changes: ChangeLog, definition: CheckDefinition, run: LoggedRun) {
+  const { before, after, result, flap } = run;
+  if (flap === null && after.status === before.status && !logger.isLevelEnabled('debug')) return;
   const detail = {
     check: definition.name,
     result: result.status,
     exitCode: result.exitCode,
     durationMs: Math.round(result.durationMs),
   };
+  if (flap !== null)
+    return logFlap(logger, changes, definition, { ...detail, to: after.status }, flap);
   if (after.status === before.status) {
     if (logger.isLevelEnabled('debug'))
       logger.debug({ ...detail, output: result.output }, 'check ran');
@@ -192,5 +210,29 @@ function logRun(
     const message = `check ${definition.name} is now ${after.status}`;
     if (after.status === 'pass') logger.info(fields, message);
     else logger.warn(fields, message);
+  });
+}
+
+/** `check db started flapping (42.5% state change over the last 21 results); now fail`. */
+function logFlap(
+  logger: Logger,
+  changes: ChangeLog,
+  definition: CheckDefinition,
+  detail: Record<string, unknown> & { readonly to: string },
+  flap: NonNullable<FlapEvent>,
+): void {
+  const { name, flapThresholdPercent } = definition;
+  const measure = `${flap.percent}% state change over the last 21 results, flap_threshold ${flapThresholdPercent}%`;
+  const fields = { ...detail, percentStateChange: flap.percent, flapping: flap.kind === 'started' };
+  if (flap.kind === 'started') {
+    changes.flapStarted(() =>
+      logger.warn(fields, `check ${name} started flapping (${measure}); now ${detail.to}`),
+    );
+    return;
+  }
+  changes.flapStopped((heldBack) => {
+    const message = `check ${name} stopped flapping (${measure}) after ${heldBack} state changes not logged; now ${detail.to}`;
+    if (detail.to === 'pass') logger.info({ ...fields, changes: heldBack }, message);
+    else logger.warn({ ...fields, changes: heldBack }, message);
   });
 }

@@ -72,6 +72,11 @@ function checkLines(check: CheckDefinition): string[] {
     entry('critical', String(check.critical)),
     optional('group', asList(check.groups), 'none'),
     ...(check.kind === 'http' ? httpLines(check) : []),
+    optional(
+      'flap_threshold',
+      check.flapThresholdPercent === null ? null : `${check.flapThresholdPercent}%`,
+      'unset (off)',
+    ),
   ];
 }
 

@@ -33,6 +33,7 @@ export function defaultCheck(
     groups: [],
     expectStatus: checkSchema.expect_status.fallback,
     http: defaultHttpOptions,
+    flapThresholdPercent: checkSchema.flap_threshold.fallback,
     origin,
   };
 }
@@ -127,5 +128,6 @@ export function resolveCheckSection(
     expectStatus: values.expect_status,
     http:
       kind === 'http' ? resolveHttpOptions(section, values, baseDir, problems) : defaultHttpOptions,
+    flapThresholdPercent: values.flap_threshold,
   };
 }

@@ -93,6 +93,7 @@ export const checkSchema = {
   expect_body: key<string | null>(regex, null),
   tls_verify: key(boolean, false),
   ca: key<string | null>(path, null),
+  flap_threshold: key<number | null>(percent, null),
 } as const satisfies Schema;
 
 /** `[grpc]`: port is required when the section exists; bind defaults to `[healthcheckd]`'s. */

@@ -28,6 +28,7 @@ export function createMetrics(sources: MetricsSources): Metrics {
   stateGauge(registry, sources);
   perfdataGauge(registry, sources);
   maintenanceGauge(registry, sources);
+  flappingGauge(registry, sources);
   droppedLinesCounter(registry, sources);
   new Counter({
     name: 'healthcheckd_http_responses_total',
@@ -121,6 +122,21 @@ function maintenanceGauge(registry: Registry, sources: MetricsSources): void {
     collect() {
       this.reset();
       for (const scope of sources.maintenance()) this.labels(scope).set(1);
+    },
+  });
+}
+
+/** 1 while a check flaps (`flap_threshold`), else 0; checks without flap detection are 0. */
+function flappingGauge(registry: Registry, sources: MetricsSources): void {
+  new Gauge({
+    name: 'healthcheckd_check_flapping',
+    help: 'Whether each check is flapping (flap_threshold): 1 flapping, 0 not',
+    labelNames: ['check'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const check of sources.checks())
+        this.labels(check.name).set(check.flap?.flapping ? 1 : 0);
     },
   });
 }

@@ -4,8 +4,12 @@ import type {
   EndpointReport,
   HealthCheckEntry,
   HealthDocument,
+  HealthHistoryEntry,
   HealthMaintenance,
   RunResult,
+  HealthStateChange,
+  HistoryResult,
+  StateChange,
 } from '../types.js';
 import { answer, type Answer } from './answer.js';
 
@@ -27,6 +31,37 @@ export function checkEntry(report: CheckReport, exposeOutput: boolean): HealthCh
     ...(last?.timedOut ? { timedOut: true as const } : {}),
     critical: report.critical,
     ...(exposeOutput ? { output } : {}),
+    history: report.history.map((entry) => historyEntry(entry, report.kind, exposeOutput)),
+    changes: report.changes.map((change) => stateChange(change, exposeOutput)),
+    ...(report.flap
+      ? { flapping: report.flap.flapping, percentStateChange: report.flap.percent }
+      : {}),
+  };
+}
+
+function historyEntry(
+  entry: HistoryResult,
+  kind: CheckReport['kind'],
+  exposeOutput: boolean,
+): HealthHistoryEntry {
+  return {
+    status: entry.status,
+    time: new Date(entry.time).toISOString(),
+    durationMs: Math.round(entry.durationMs * 10) / 10,
+    exitCode: entry.exitCode,
+    ...(kind === 'http' ? { httpStatus: entry.httpStatus } : {}),
+    ...(entry.signal ? { signal: entry.signal } : {}),
+    ...(entry.timedOut ? { timedOut: true as const } : {}),
+    ...(exposeOutput ? { output: entry.output } : {}),
+  };
+}
+
+function stateChange(change: StateChange, exposeOutput: boolean): HealthStateChange {
+  return {
+    from: change.from,
+    to: change.to,
+    time: new Date(change.time).toISOString(),
+    ...(exposeOutput ? { output: change.output } : {}),
   };
 }
 

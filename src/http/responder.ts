@@ -20,7 +20,7 @@ import type {
   Status,
   StatusCodes,
 } from '../types.js';
-import { maintenanceMember } from '../util/text.js';
+import { maintenanceMember, scopeName } from '../util/text.js';
 
 /** What the responder reads: the checks, the answer settings, maintenance and metrics. */
 export interface ResponderDeps {
@@ -135,7 +135,23 @@ function pageBase(route: Route, report: EndpointReport, deps: ResponderDeps) {
     exposeOutput: deps.exposeOutput,
     now: Date.now(),
     refreshSeconds,
+    flags: flagsOf(report, deps),
+    changesShown: route.kind === 'check' ? historyLength : changesPerCard,
   };
+}
+
+/** State changes each card of a page of several checks lists; a check's own page lists all. */
+const changesPerCard = 5;
+const historyLength = 20;
+
+/** The checks under a maintenance flag (one of their own, `all`, or the shutdown drain). */
+function flagsOf(report: EndpointReport, deps: ResponderDeps): PageInput['flags'] {
+  const flags = new Map<string, { scope: string; reason: string }>();
+  for (const check of report.checks) {
+    const flag = deps.maintenance([check.name]);
+    if (flag) flags.set(check.name, { scope: scopeName(flag.scope), reason: flag.reason });
+  }
+  return flags;
 }
 
 function pageAnswer(input: PageInput): Answer {

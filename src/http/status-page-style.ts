@@ -60,6 +60,24 @@ code { background: var(--code); border: 1px solid var(--line); border-radius: 0.
   font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", monospace; }
 footer.wrap { color: var(--muted); font-size: 0.85rem; padding-top: 0.5rem; padding-bottom: 1.5rem; }
 a { color: inherit; }
+.badge.flapping { --state: #6639ba; --on-state: #ffffff; }
+.recent { display: flex; align-items: flex-end; gap: 0.6rem; margin: 0.6rem 0 0; }
+.recent-label, .changes h3 { color: var(--muted); font-size: 0.78rem; text-transform: uppercase;
+  letter-spacing: 0.05em; font-weight: 400; white-space: nowrap; }
+.strip { display: flex; align-items: flex-end; gap: 2px; height: 1.5rem; flex: 0 1 22rem;
+  min-width: 0; }
+.cell { flex: 1 1 0; min-width: 3px; max-width: 1rem; height: 55%; background: var(--state);
+  border-radius: 2px; }
+.cell.s-warn { height: 80%; }
+.cell.s-fail { height: 100%; }
+.changes h3 { margin: 0.6rem 0 0.2rem; }
+.changes ol { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.3rem; }
+.changes pre { margin-top: 0.15rem; padding: 0.2rem 0.5rem; max-height: 5rem; font-size: 0.8rem; }
+.change { font-variant-numeric: tabular-nums; }
+.ago, .more { color: var(--muted); font-size: 0.9rem; }
+.more { margin: 0.3rem 0 0; }
+.word { background: var(--state); color: var(--on-state); font-size: 0.8rem; font-weight: 700;
+  letter-spacing: 0.03em; border-radius: 0.2rem; padding: 0 0.3rem; white-space: nowrap; }
 @media (max-width: 30rem) {
   .overall-state { font-size: 2rem; }
   dl { gap: 0.25rem 1.25rem; }

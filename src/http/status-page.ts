@@ -1,4 +1,3 @@
-import { formatWallTime } from '../util/clock.js';
 import type { CheckReport, Status } from '../types.js';
 import {
   formatAgo,
@@ -9,6 +8,11 @@ import {
   formatSpan,
 } from './status-page-format.js';
 import { statusPageStyle } from './status-page-style.js';
+import { escapeHtml, raw, safeHtml, type Markup } from './html.js';
+import { changeList, resultStrip } from './status-page-history.js';
+import { looks, symbol, time, type PageState } from './status-page-looks.js';
+
+export { escapeHtml };
 
 /** Everything the status page shows. */
 export interface PageInput {
@@ -28,61 +32,10 @@ export interface PageInput {
   readonly exposeOutput: boolean;
   readonly now: number;
   readonly refreshSeconds: number;
-}
-
-/** A state as the page shows it: a check's, or the endpoint's. */
-type PageState = Status | 'maintenance' | 'pending' | 'stale';
-
-/**
- * Word and symbol for each state; the word carries the meaning, colour and symbol repeat it.
- * Maintenance is `▮▮`, not `⏸`: common fonts (DejaVu, Liberation) lack U+23F8.
- */
-const looks: Record<PageState, { readonly word: string; readonly symbol: string }> = {
-  pass: { word: 'PASS', symbol: '✔' },
-  warn: { word: 'WARN', symbol: '▲' },
-  fail: { word: 'FAIL', symbol: '✖' },
-  maintenance: { word: 'MAINTENANCE', symbol: '▮▮' },
-  pending: { word: 'PENDING', symbol: '○' },
-  stale: { word: 'STALE', symbol: '◷' },
-};
-
-/** HTML that is already safe: only `safeHtml` and `raw` make one. */
-interface Markup {
-  readonly markup: string;
-}
-
-type Value = string | number | Markup | readonly Markup[];
-
-const entities: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Escapes text for HTML element content and quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => entities[char] ?? char);
-}
-
-/** A template whose every interpolated value is escaped unless it is already Markup. */
-function safeHtml(strings: TemplateStringsArray, ...values: readonly Value[]): Markup {
-  let out = strings[0] ?? '';
-  values.forEach((value, i) => (out += render(value) + (strings[i + 1] ?? '')));
-  return { markup: out };
-}
-
-function render(value: Value): string {
-  if (typeof value === 'string') return escapeHtml(value);
-  if (typeof value === 'number') return escapeHtml(String(value));
-  if ('markup' in value) return value.markup;
-  return value.map((item) => item.markup).join('');
-}
-
-/** Markup from a constant the page owns (the stylesheet); never from a value. */
-function raw(markup: string): Markup {
-  return { markup };
+  /** The checks under a maintenance flag, by name: the flag's scope (`all`, `check:db`) and reason. */
+  readonly flags: ReadonlyMap<string, { readonly scope: string; readonly reason: string }>;
+  /** How many state changes each card lists (the most recent); all of them on a check's own page. */
+  readonly changesShown: number;
 }
 
 /** Renders the self-contained HTML status page. */
@@ -103,7 +56,7 @@ ${header(input)}
 <main class="wrap">
 ${input.maintenance ? banner(input.maintenance, input.now) : []}
 <ul class="checks">
-${input.checks.map((check) => checkCard(check, input))}
+${notPassingFirst(input.checks).map((check) => checkCard(check, input))}
 </ul>
 </main>
 ${footer(input, refresh)}
@@ -122,11 +75,6 @@ function header(input: PageInput): Markup {
 </div></header>`;
 }
 
-/** The symbol is decoration for sighted readers; screen readers read the word. */
-function symbol(text: string): Markup {
-  return safeHtml`<span class="sym" aria-hidden="true">${text}</span>`;
-}
-
 /** `4 checks: 2 pass, 1 warn, 1 fail`. */
 function summary(checks: readonly CheckReport[]): string {
   const counts = new Map<string, number>();
@@ -137,6 +85,12 @@ function summary(checks: readonly CheckReport[]): string {
   const parts = [...counts].map(([word, count]) => `${count} ${word}`);
   const noun = checks.length === 1 ? 'check' : 'checks';
   return `${checks.length} ${noun}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`;
+}
+
+/** The checks that are not passing (warn, fail, pending, stale) first; the order kept otherwise. */
+export function notPassingFirst(checks: readonly CheckReport[]): CheckReport[] {
+  const passing = checks.filter((check) => stateOf(check) === 'pass');
+  return [...checks.filter((check) => stateOf(check) !== 'pass'), ...passing];
 }
 
 function stateOf(check: CheckReport): PageState {
@@ -156,11 +110,6 @@ function banner(flag: NonNullable<PageInput['maintenance']>, now: number): Marku
 </section>`;
 }
 
-function time(at: number, text = formatClock(at)): Markup {
-  const iso = formatWallTime(at);
-  return safeHtml`<time datetime="${iso}" title="${formatClock(at)}">${text}</time>`;
-}
-
 /** One check: state, name, how long it has been so, the last run and its output. */
 function checkCard(check: CheckReport, input: PageInput): Markup {
   const state = stateOf(check);
@@ -169,12 +118,48 @@ function checkCard(check: CheckReport, input: PageInput): Markup {
   return safeHtml`<li class="check s-${state}">
 <div class="check-head"><span class="badge">${symbol(look.symbol)} ${look.word}</span>
 <h2>${check.name}</h2>
-<span class="since">for ${formatSpan(input.now - check.since)}</span>
+${flagBadge(input.flags.get(check.name))}${flapBadge(check)}<span class="since">for ${formatSpan(input.now - check.since)}</span>
 <span class="tags">${role} · ${check.kind}</span></div>
 ${lastRun(check, input.now)}
 ${why(state)}
+${flagNote(input.flags.get(check.name))}${flapNote(check)}
 ${output(check, input.exposeOutput)}
+${resultStrip(check, input.exposeOutput)}
+${changeList(check, input.now, input.exposeOutput, input.changesShown)}
 </li>
+`;
+}
+
+type Flag = PageInput['flags'] extends ReadonlyMap<string, infer F> ? F : never;
+
+/** `▮▮ MAINTENANCE` beside the name of a check under a flag. */
+function flagBadge(flag: Flag | undefined): Markup {
+  if (flag === undefined) return raw('');
+  return safeHtml`<span class="badge s-maintenance" title="${flag.scope}: ${flag.reason}">${symbol(looks.maintenance.symbol)} MAINTENANCE</span>
+`;
+}
+
+function flagNote(flag: Flag | undefined): Markup {
+  if (flag === undefined) return raw('');
+  return safeHtml`<p class="why">Under the maintenance flag <code>${flag.scope}</code>: ${flag.reason}</p>
+`;
+}
+
+/** `↯ FLAPPING` beside the name of a check that flaps. */
+function flapBadge(check: CheckReport): Markup {
+  if (!check.flap?.flapping) return raw('');
+  return safeHtml`<span class="badge flapping">${symbol('↯')} FLAPPING</span>
+`;
+}
+
+/** How much the check changes state, against its flap_threshold. */
+function flapNote(check: CheckReport): Markup {
+  const flap = check.flap;
+  if (flap === null) return raw('');
+  const verdict = flap.flapping
+    ? `flapping: stops below ${flap.stopBelowPercent}%`
+    : `flaps above ${flap.thresholdPercent}%`;
+  return safeHtml`<p class="why">State change over the last 21 results: ${flap.percent}% (${verdict}); while it flaps its changes are not logged one by one.</p>
 `;
 }
 

@@ -23,7 +23,10 @@ export function appendLine(text: string, line: string): string {
  * `connected`, `no HTTP answer`, `did not run`. The reason shown beside a result that is not
  * a pass, also when the command printed nothing.
  */
-export function describeOutcome(result: RunResult, kind: CheckKind): string {
+export function describeOutcome(
+  result: Pick<RunResult, 'status' | 'exitCode' | 'httpStatus' | 'signal' | 'timedOut'>,
+  kind: CheckKind,
+): string {
   if (result.timedOut) return 'timed out';
   if (result.signal !== null) return `killed by ${result.signal}`;
   if (kind === 'tcp') return result.status === 'pass' ? 'connected' : 'not connected';

@@ -112,3 +112,55 @@ describe('runner: a flapping check', { timeout: 30_000 }, () => {
     assert.equal(summary?.msg, 'check web changed state 35 times in the last minute; now fail');
   });
 });
+
+describe('change log with flap_threshold', { timeout: 30_000 }, () => {
+  beforeEach(() => mock.timers.enable({ apis: ['setTimeout'] }));
+  afterEach(() => mock.timers.reset());
+
+  /** A runner of check `web` whose runs alternate pass and fail, `flips` times, then pass. */
+  async function flapThenCalm(flips: number, calm: number) {
+    const { logger, lines } = memoryLogger('info');
+    let calls = 0;
+    const execute = (): Promise<RunResult> => {
+      calls += 1;
+      const status: Status = calls <= flips && calls % 2 === 0 ? 'fail' : 'pass';
+      return Promise.resolve(result(status, calls, `output ${calls}`));
+    };
+    const runner = createRunner(definition({ name: 'web', flapThresholdPercent: 30 }), {
+      execute,
+      logger,
+    });
+    for (let n = 0; n < flips + calm; n += 1) await runner.read({ bypassCache: true });
+    runner.stop();
+    mock.timers.tick(120_000);
+    return { lines: lines(), runner };
+  }
+
+  it('logs one line when the check starts flapping and none per change after it', async () => {
+    const { lines, runner } = await flapThenCalm(40, 0);
+    const started = lines.filter((entry) => /started flapping/.test(String(entry.msg)));
+    assert.equal(started.length, 1);
+    assert.match(
+      String(started[0]?.msg),
+      /^check web started flapping \(\d+(\.\d)?% state change over the last 21 results, flap_threshold 30%\); now (pass|fail)$/,
+    );
+    assert.equal(started[0]?.flapping, true);
+    const afterStart = lines.slice(lines.indexOf(started[0] ?? {}) + 1);
+    assert.deepEqual(afterStart, [], 'no change line, no summary while it flaps');
+    assert.equal(runner.snapshot().history.flap?.flapping, true);
+  });
+
+  it('logs one line when it stops, counting the changes it did not log', async () => {
+    const { lines } = await flapThenCalm(40, 30);
+    const flapLines = lines.filter((entry) => /flapping/.test(String(entry.msg)));
+    assert.deepEqual(
+      flapLines.map((entry) => String(entry.msg).replace(/\(.*\)/, '(...)')),
+      [
+        'check web started flapping (...); now pass',
+        'check web stopped flapping (...) after 34 state changes not logged; now pass',
+      ],
+    );
+    assert.equal(flapLines[1]?.changes, 34);
+    assert.equal(flapLines[1]?.level, 30);
+  });
+});

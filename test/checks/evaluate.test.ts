@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { asEpochMs } from '../../src/util/clock.js';
 import { combine, evaluate, toReport } from '../../src/checks/evaluate.js';
+import { createHistory } from '../../src/checks/history.js';
 import type { CheckSnapshot, CheckRunner } from '../../src/checks/runner.js';
 import { advance, initialState, type CheckState } from '../../src/checks/state.js';
 import type { EndpointReport, Status } from '../../src/types.js';
@@ -23,6 +24,7 @@ function snapshot(
     definition: definition({ name, critical: extra.critical ?? true }),
     state: stateOf(status),
     stale: extra.stale ?? false,
+    history: createHistory(null).view(),
   };
 }
 
@@ -36,6 +38,7 @@ function fakeProbe(answer: CheckSnapshot, async = false): CheckRunner & { reads:
       return async ? Promise.resolve(answer) : answer;
     },
     snapshot: () => answer,
+    history: createHistory(null),
     start: () => undefined,
     stop: () => undefined,
     running: () => null,
@@ -60,6 +63,9 @@ describe('toReport', { timeout: 30_000 }, () => {
       since: 1_000,
       last: passing.state.last,
       stale: false,
+      history: [],
+      changes: [],
+      flap: null,
     });
   });
 

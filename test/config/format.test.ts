@@ -69,6 +69,7 @@ describe('format: the resolved config as INI', { timeout: 30_000 }, () => {
         '; warn_exit_codes: none',
         'critical = true',
         '; group: none',
+        '; flap_threshold: unset (off)',
         '',
       ].join('\n'),
     );
@@ -88,6 +89,7 @@ describe('format: the resolved config as INI', { timeout: 30_000 }, () => {
       'warn_exit_codes = 1, 2',
       'group = ready, live',
       'critical = false',
+      'flap_threshold = 25',
       '[check:pg]',
       'tcp = [::1]:5432',
       '[check:api]',
@@ -107,6 +109,7 @@ describe('format: the resolved config as INI', { timeout: 30_000 }, () => {
     assert.match(printed, /^expect_status = 200-299, 304$/m);
     assert.match(printed, /^weight = "command:cat \/w; echo"$/m);
     assert.match(printed, /^min_weight = 10%$/m);
+    assert.match(printed, /^flap_threshold = 25%$/m);
     assert.match(printed, /^timeout = 1500ms$/m);
     assert.match(printed, /^max_age = 15s$/m);
     assertRoundTrip(config);

@@ -57,6 +57,7 @@ describe('load: the seed example', { timeout: 30_000 }, () => {
       groups: [],
       expectStatus: [{ from: 200, to: 399 }],
       http: defaultHttpOptions,
+      flapThresholdPercent: null,
       origin: { file, line: 4 },
     });
     assert.equal(config.agent, null);
@@ -174,6 +175,7 @@ describe('load: check sections', { timeout: 30_000 }, () => {
       groups: ['ready', 'live'],
       expectStatus: [{ from: 200, to: 399 }],
       http: defaultHttpOptions,
+      flapThresholdPercent: null,
       origin: { file, line: 1 },
     });
     assert.equal(api?.kind, 'http');
@@ -354,7 +356,7 @@ describe('load: problems', { timeout: 30_000 }, () => {
       `${file}:5: [check:a]: expected exactly one of command, tcp or http, found none`,
       `${file}:6: unknown key "comand" in [check:a]; did you mean "command"?`,
       `${file}:8: unknown key "pidfile" in [check:a]; "pidfile" belongs in a [healthcheckd] section`,
-      `${file}:9: unknown key "colour" in [check:a]; expected one of: command, tcp, http, timeout, interval, max_age, cache_pass, cache_fail, rise, fall, warn_exit_codes, critical, group, expect_status, method, header, expect_body, tls_verify, ca`,
+      `${file}:9: unknown key "colour" in [check:a]; expected one of: command, tcp, http, timeout, interval, max_age, cache_pass, cache_fail, rise, fall, warn_exit_codes, critical, group, expect_status, method, header, expect_body, tls_verify, ca, flap_threshold`,
       `${file}:11: unknown key "max_age" in [healthcheckd]; "max_age" belongs in a [check:NAME] section`,
     ]);
   });
@@ -592,5 +594,26 @@ describe('loadConfig: files', { timeout: 30_000 }, () => {
     assert.deepEqual(error.details, [
       'command line: no check configured: add `command = ...` to [healthcheckd] or a [check:NAME] section (healthcheckd never answers OK without a check)',
     ]);
+  });
+});
+
+describe('load: flap_threshold', { timeout: 30_000 }, () => {
+  const checkWith = (line: string): string => `[check:db]\ncommand = true\n${line}\n`;
+
+  it('is off (null) by default and reads a percentage, with or without %', () => {
+    const off = parseConfigText(checkWith(''), file, {}, env).config.checks[0];
+    assert.equal(off?.flapThresholdPercent, null);
+    for (const text of ['flap_threshold = 20', 'flap_threshold = 20%']) {
+      const on = parseConfigText(checkWith(text), file, {}, env).config.checks[0];
+      assert.equal(on?.flapThresholdPercent, 20, text);
+    }
+  });
+
+  it('refuses a value that is not a percentage from 1 to 100, with file:line', () => {
+    for (const value of ['0', '101', 'often', '-5', '12.5']) {
+      assert.deepEqual(problemsOf(checkWith(`flap_threshold = ${value}`)), [
+        `${file}:3: flap_threshold: expected a percentage from 1% to 100%, found "${value}"`,
+      ]);
+    }
   });
 });

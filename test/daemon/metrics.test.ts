@@ -128,6 +128,19 @@ describe('createMetrics', { timeout: 30_000 }, () => {
     assert.equal(sample(text, 'healthcheckd_maintenance', { scope: 'all' }), undefined);
   });
 
+  it('shows 1 for a check that flaps, 0 for the others and those without flap_threshold', async () => {
+    const flap = { percent: 42, flapping: true, thresholdPercent: 20, stopBelowPercent: 15 };
+    const subject = metrics([
+      check('db', 'fail', { flap }),
+      check('web', 'pass', { flap: { ...flap, flapping: false, percent: 0 } }),
+      check('disk', 'pass'),
+    ]);
+    const text = await subject.render();
+    assert.equal(sample(text, 'healthcheckd_check_flapping', { check: 'db' }), 1);
+    assert.equal(sample(text, 'healthcheckd_check_flapping', { check: 'web' }), 0);
+    assert.equal(sample(text, 'healthcheckd_check_flapping', { check: 'disk' }), 0);
+  });
+
   it('includes the process metrics, in a registry of its own per daemon (reload safe)', async () => {
     const first = metrics();
     const second = metrics();

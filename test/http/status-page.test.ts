@@ -49,6 +49,8 @@ function page(overrides: Partial<PageInput> = {}): string {
     exposeOutput: true,
     now,
     refreshSeconds: 5,
+    flags: new Map(),
+    changesShown: 5,
     ...overrides,
   });
 }
@@ -69,7 +71,10 @@ function visibleText(html: string): string {
 
 /** The card of one check, from `<li` to `</li>`. */
 function card(html: string, name: string): string {
-  const cards = html.split('<li ').slice(1);
+  const cards = html
+    .split('<li class="check ')
+    .slice(1)
+    .map((item) => `class="check ${item}`);
   const found = cards.find((item) => item.includes(`<h2>${name}</h2>`));
   assert.ok(found, `no card for ${name}`);
   return found;

@@ -55,7 +55,7 @@ async function plainStatus(port: number, path: string): Promise<number> {
 /** Each check card as `name: badge`, in page order: `web: ✔ PASS`. */
 async function cards(page: Page): Promise<string[]> {
   const names = await page.locator('li.check h2').allInnerTexts();
-  const badges = await page.locator('li.check .badge').allInnerTexts();
+  const badges = await page.locator('li.check .check-head > .badge:first-child').allInnerTexts();
   assert.equal(names.length, badges.length);
   return names.map((name, i) => `${name}: ${badges[i] ?? ''}`);
 }
@@ -122,21 +122,27 @@ describe(
         assert.equal(status, 200);
         assert.equal(await overall(page), '▲ WARN');
         assert.equal(await page.locator('h1').innerText(), hostname());
+        // The checks that are not passing first, each group in config order.
         assert.deepEqual(await cards(page), [
-          'web: ✔ PASS',
           'replica: ▲ WARN',
-          'primary: ✔ PASS',
           'disk: ✖ FAIL',
+          'web: ✔ PASS',
+          'primary: ✔ PASS',
         ]);
         assert.match(await card(page, 'replica').innerText(), /Result\s+exit 1/i);
-        assert.match(await card(page, 'replica').locator('pre').innerText(), /replica lag 42 s/);
+        assert.match(
+          await card(page, 'replica').locator('pre').first().innerText(),
+          /replica lag 42 s/,
+        );
         assert.match(await card(page, 'disk').innerText(), /non-critical/);
         await shoot(page, 'warn-all.png');
       });
 
       it('shows a hostile output as text, runs none of it, and loads nothing else', async () => {
         const { page, requests } = await open(daemon.port, '/');
-        assert.equal(await card(page, 'disk').locator('pre').innerText(), hostile);
+        assert.equal(await card(page, 'disk').locator('pre').first().innerText(), hostile);
+        // The state change to fail shows the same output, as text too.
+        assert.equal(await card(page, 'disk').locator('.changes pre').innerText(), hostile);
         assert.equal(await page.evaluate('typeof window.pwned'), 'undefined');
         assert.equal(await page.locator('script, img, link').count(), 0);
         assert.deepEqual(
@@ -167,7 +173,7 @@ describe(
         page.on('response', (response) => {
           if (response.request().resourceType() === 'document') documents.push(response.status());
         });
-        assert.equal(await card(page, 'primary').locator('.badge').innerText(), '✔ PASS');
+        assert.equal(await card(page, 'primary').locator('.badge').first().innerText(), '✔ PASS');
         rmSync(flag);
         try {
           // no reload from the test: the page's meta refresh brings the new state
@@ -247,6 +253,105 @@ describe(
           }
         } finally {
           assert.equal((await runCli(['up', config])).code, 0);
+        }
+      });
+    });
+
+    describe('history, flapping and a flag on one check', () => {
+      const dir = tempDir('hcd-browser-');
+      const script = join(dir.path, 'flappy.sh');
+      let config: string;
+      let daemon: RunningDaemon;
+      before(async () => {
+        // Passes and fails by turns: a connection pool that keeps dropping.
+        writeFileSync(
+          script,
+          `n=$(cat ${dir.path}/n 2>/dev/null || echo 0)\necho $((n + 1)) > ${dir.path}/n\n` +
+            `if [ $((n % 2)) -eq 0 ]; then echo "pool ok: 8 of 8 connections"; exit 0; fi\n` +
+            `echo "pool exhausted: 0 of 8 connections free"; exit 2\n`,
+        );
+        config = writeConfig(
+          dir.path,
+          `[healthcheckd]\nport = 0\npiddir = ${dir.path}\nspool_dir = ${dir.path}/spool\n\n` +
+            `[check:web]\ncommand = "echo web answers 200"\ninterval = 300ms\n\n` +
+            `[check:pool]\ncommand = sh ${script}\ninterval = 300ms\nflap_threshold = 30\n\n` +
+            `[check:replica]\ncommand = "echo replica lag 42 s && exit 1"\nwarn_exit_codes = 1\n` +
+            `interval = 300ms\n\n` +
+            `[check:disk]\ncommand = "echo '${hostile}' && exit 2"\ncritical = false\ninterval = 300ms\n`,
+        );
+        daemon = await startDaemon([config]);
+      });
+      after(async () => {
+        await daemon.stop();
+        dir.cleanup();
+      });
+
+      it("draws each check's recent results as a strip and lists its state changes", async () => {
+        const { page } = await open(daemon.port, '/');
+        // The page refreshes itself; wait for the pool to be marked flapping.
+        await card(page, 'pool').locator('.badge.flapping').waitFor({ timeout: 30_000 });
+        const cells = card(page, 'pool').locator('.strip .cell');
+        const count = await cells.count();
+        assert.ok(count >= 6 && count <= 20, `${count} cells`);
+        const titles = await Promise.all(
+          Array.from({ length: count }, (_, i) => cells.nth(i).getAttribute('title')),
+        );
+        for (const title of titles) {
+          assert.match(
+            title ?? '',
+            /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC · (PASS · [\d.]+ ms · exit 0 · pool ok|FAIL · [\d.]+ ms · exit 2 · pool exhausted)/,
+          );
+        }
+        const label = await card(page, 'pool').locator('.strip').getAttribute('aria-label');
+        assert.match(label ?? '', /^Last \d+ results, oldest first: \d+ pass, \d+ fail$/);
+        const changes = card(page, 'pool').locator('.changes li');
+        assert.equal(await changes.count(), 5, 'the five most recent on a page of several checks');
+        assert.match(await changes.first().innerText(), /(PASS → FAIL|FAIL → PASS)[\s\S]*pool/);
+        assert.match(await card(page, 'pool').innerText(), /State change over the last 21 results/);
+        assert.equal(await page.evaluate('typeof window.pwned'), 'undefined');
+      });
+
+      it("shows all of a check's changes on its own page", async () => {
+        const { page } = await open(daemon.port, '/check/pool');
+        const count = await card(page, 'pool').locator('.changes li').count();
+        assert.ok(count > 5 && count <= 20, `${count} changes`);
+      });
+
+      it('badges the check under a flag, and fits a phone', async () => {
+        const down = await runCli([
+          'down',
+          config,
+          '--check',
+          'replica',
+          '--reason',
+          'replica rebuild',
+        ]);
+        assert.equal(down.code, 0, down.stderr);
+        try {
+          const { page } = await open(daemon.port, '/');
+          assert.equal(await overall(page), '▮▮ MAINTENANCE');
+          await card(page, 'pool').locator('.badge.flapping').waitFor({ timeout: 30_000 });
+          assert.equal(
+            await card(page, 'replica').locator('.badge.s-maintenance').innerText(),
+            '▮▮ MAINTENANCE',
+          );
+          assert.match(
+            await card(page, 'replica').innerText(),
+            /Under the maintenance flag check:replica: replica rebuild/,
+          );
+          assert.equal(await card(page, 'web').locator('.badge.s-maintenance').count(), 0);
+          const passing = (await cards(page)).map((item) => item.endsWith('PASS'));
+          assert.deepEqual(passing, [...passing].sort(), 'passing checks last');
+          await shoot(page, 'history-flapping.png', false);
+          await shoot(page, 'status-page.png');
+          const phoneView = await open(daemon.port, '/', phone);
+          const width = (await phoneView.page.evaluate(
+            'document.documentElement.scrollWidth',
+          )) as number;
+          assert.ok(width <= phone.width, `scrollWidth ${width} > ${phone.width}`);
+          await shoot(phoneView.page, 'phone-history.png');
+        } finally {
+          assert.equal((await runCli(['up', config, '--check', 'replica'])).code, 0);
         }
       });
     });

@@ -21,6 +21,7 @@ export function definition(overrides: Partial<CheckDefinition> = {}): CheckDefin
     groups: [],
     expectStatus: [{ from: 200, to: 399 }],
     http: defaultHttpOptions,
+    flapThresholdPercent: null,
     origin: { file: '/etc/healthcheckd.config', line: 1 },
     ...overrides,
   };
@@ -67,6 +68,9 @@ export function check(
     since: asEpochMs(0),
     last: status === 'pending' ? null : run({ status, exitCode: status === 'pass' ? 0 : 2 }),
     stale: false,
+    history: [],
+    changes: [],
+    flap: null,
     ...overrides,
   };
 }
