@@ -1,7 +1,12 @@
 import { startCheckOnce } from '../checks/run-once.js';
 import { formatReport } from './format-check.js';
 import { formatConfig } from '../config/format.js';
-import { loadConfig, type ConfigFlags, type LoadedConfig } from '../config/load.js';
+import {
+  formatTranslation,
+  loadConfig,
+  type ConfigFlags,
+  type LoadedConfig,
+} from '../config/load.js';
 import { startDaemon, type Daemon } from '../daemon/daemon.js';
 import { exitCodes } from '../errors.js';
 import { healthDocument } from '../http/health-json.js';
@@ -77,9 +82,16 @@ async function run(args: Args, io: CliIo): Promise<number> {
 }
 
 function validate(args: Args, io: CliIo): number {
-  const { config, warnings } = loadConfig(configPath(args), configFlags(args));
+  const { config, warnings, translations } = loadConfig(configPath(args), configFlags(args));
   for (const warning of warnings) io.stderr(`healthcheckd: warning: ${warning}\n`);
-  io.stdout(formatConfig(config));
+  const notes =
+    translations.length === 0
+      ? []
+      : [
+          "; read as the Python tool's configparser read it:",
+          ...translations.map(formatTranslation),
+        ];
+  io.stdout(formatConfig(config, notes));
   return exitCodes.ok;
 }
 

@@ -19,6 +19,14 @@ function entry(key: string, value: string, shell = false): string {
   return `; ${key}: holds both quote kinds and needs quoting, which INI cannot carry${hint}: ${value}`;
 }
 
+/**
+ * A `[healthcheckd]` value as configparser reads it back: a value that holds `%%` or a
+ * `%(name)s` is written with every `%` doubled; any other is shown as read (a lone `%` stays).
+ */
+function daemonEntry(key: string, value: string): string {
+  return entry(key, /%%|%\(/.test(value) ? value.replaceAll('%', '%%') : value);
+}
+
 /** A key whose value may be unset, written as a comment when it is. */
 function optional(key: string, value: string | null, unset: string): string {
   return value === null ? `; ${key}: ${unset}` : entry(key, value);
@@ -31,23 +39,25 @@ function ranges(list: readonly StatusRange[]): string {
 function daemonLines(daemon: DaemonSettings): string[] {
   return [
     '[healthcheckd]',
-    entry('port', String(daemon.port)),
-    entry('bind', daemon.bind),
-    entry('pidfile', daemon.pidfile),
-    entry('piddir', daemon.piddir),
-    entry('shell', daemon.shell),
-    entry('timeout', formatDuration(daemon.timeoutMs)),
-    entry('status_ok', String(daemon.statusCodes.ok)),
-    entry('status_warn', String(daemon.statusCodes.warn)),
-    entry('status_fail', String(daemon.statusCodes.fail)),
-    entry('status_maintenance', String(daemon.statusCodes.maintenance)),
-    entry('spool_dir', daemon.spoolDir),
-    entry('log_level', daemon.logLevel),
-    entry('log_format', daemon.logFormat),
-    optional('user', daemon.user, 'unset (checks run as the daemon user)'),
-    entry('shutdown_delay', formatDuration(daemon.shutdownDelayMs)),
-    entry('max_concurrent', String(daemon.maxConcurrent)),
-    entry('expose_output', String(daemon.exposeOutput)),
+    daemonEntry('port', String(daemon.port)),
+    daemonEntry('bind', daemon.bind),
+    daemonEntry('pidfile', daemon.pidfile),
+    daemonEntry('piddir', daemon.piddir),
+    daemonEntry('shell', daemon.shell),
+    daemonEntry('timeout', formatDuration(daemon.timeoutMs)),
+    daemonEntry('status_ok', String(daemon.statusCodes.ok)),
+    daemonEntry('status_warn', String(daemon.statusCodes.warn)),
+    daemonEntry('status_fail', String(daemon.statusCodes.fail)),
+    daemonEntry('status_maintenance', String(daemon.statusCodes.maintenance)),
+    daemonEntry('spool_dir', daemon.spoolDir),
+    daemonEntry('log_level', daemon.logLevel),
+    daemonEntry('log_format', daemon.logFormat),
+    daemon.user === null
+      ? '; user: unset (checks run as the daemon user)'
+      : daemonEntry('user', daemon.user),
+    daemonEntry('shutdown_delay', formatDuration(daemon.shutdownDelayMs)),
+    daemonEntry('max_concurrent', String(daemon.maxConcurrent)),
+    daemonEntry('expose_output', String(daemon.exposeOutput)),
   ];
 }
 
@@ -113,11 +123,18 @@ function grpcLines(grpc: GrpcSettings): string[] {
   return ['[grpc]', entry('port', String(grpc.port)), entry('bind', grpc.bind)];
 }
 
-/** The resolved config as INI that healthcheckd reads back to the same config (`validate`). */
-export function formatConfig(config: ResolvedConfig): string {
+/**
+ * The resolved config as INI that healthcheckd reads back to the same config (`validate`).
+ *
+ * @param notes comment lines shown under the heading, such as the translations made in reading
+ */
+export function formatConfig(config: ResolvedConfig, notes: readonly string[] = []): string {
   const source = config.file ?? 'the command line';
   const blocks = [
-    [`; healthcheckd: resolved configuration from ${source}, every key at its resolved value`],
+    [
+      `; healthcheckd: resolved configuration from ${source}, every key at its resolved value`,
+      ...notes,
+    ],
     daemonLines(config.daemon),
     ...config.checks.map(checkLines),
     ...(config.agent === null ? [] : [agentLines(config.agent)]),

@@ -6,6 +6,7 @@ import type { ConfigFlags } from './flags.js';
 import { crossCheckIni, type Correction, type MeantValue } from './ini-crosscheck.js';
 import { isExecutableFile } from './parsers.js';
 import { throwIfProblems, type Problem } from './problems.js';
+import { applyDefaults, translateValues, type Translation } from './python-compat.js';
 import { isRepeatable, scanLines } from './raw-lines.js';
 import { resolveConfig } from './resolve.js';
 import { groupSections, interpretEntries, type Sections } from './sections.js';
@@ -13,11 +14,18 @@ import { configWarnings } from './warnings.js';
 
 export type { ConfigFlags } from './flags.js';
 export type { Correction } from './ini-crosscheck.js';
+export type { Translation } from './python-compat.js';
+export { formatTranslation } from './python-compat.js';
 
 /** The resolved config, plus every line where `ini` read something other than what was meant. */
 export interface LoadedConfig {
   readonly config: ResolvedConfig;
   readonly corrections: readonly Correction[];
+  /**
+   * Every place `[healthcheckd]` or `[DEFAULT]` was read by the Python tool's configparser
+   * rules rather than as written (DESIGN §2), in line order; `validate` prints them.
+   */
+  readonly translations: readonly Translation[];
   /** Settings that are valid but probably not meant, as `file:line: message` (`validate` prints them). */
   readonly warnings: readonly string[];
 }
@@ -47,13 +55,16 @@ export function parseConfigText(
   const problems: Problem[] = [];
   const scan = scanLines(text);
   problems.push(...scan.problems);
-  const entries = interpretEntries(scan.entries, problems);
+  const translations = [...scan.translations];
+  const interpreted = interpretEntries(scan.entries, problems);
+  const entries = translateValues(scan.entries, interpreted, problems, translations);
   // `ini` keeps only the last of repeated keys, which is no misreading.
   const meant = entries.filter(
     (entry): entry is MeantValue => entry.value !== null && !isRepeatable(entry.section, entry.key),
   );
   const corrections = crossCheckIni(text, meant);
-  const sections = groupSections(scan.sections, entries, problems);
+  const merged = applyDefaults(scan.sections, entries, translations);
+  const sections = groupSections(merged.headers, merged.entries, problems);
   const isExecutable = env.isExecutable ?? isExecutableFile;
   const config = resolveConfig(
     sections,
@@ -62,7 +73,8 @@ export function parseConfigText(
     problems,
   );
   throwIfProblems(problems, path);
-  return { config, corrections, warnings: configWarnings(config) };
+  translations.sort((a, b) => a.line - b.line);
+  return { config, corrections, translations, warnings: configWarnings(config) };
 }
 
 const noSections: Sections = {
@@ -85,7 +97,7 @@ function parseFlagsOnly(flags: ConfigFlags, env: ParseEnv): LoadedConfig {
     problems,
   );
   throwIfProblems(problems, null);
-  return { config, corrections: [], warnings: configWarnings(config) };
+  return { config, corrections: [], translations: [], warnings: configWarnings(config) };
 }
 
 const readErrors: Readonly<Record<string, string>> = {

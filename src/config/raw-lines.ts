@@ -1,4 +1,10 @@
 import { expectedFound, lineProblem, type Problem } from './problems.js';
+import {
+  formTranslations,
+  isPythonSection,
+  splitPythonEntry,
+  type Translation,
+} from './python-compat.js';
 
 /** One `key = value` line, its value still raw (quotes and comments not yet interpreted). */
 export interface RawEntry {
@@ -19,12 +25,20 @@ export interface RawScan {
   readonly sections: readonly RawSection[];
   readonly entries: readonly RawEntry[];
   readonly problems: readonly Problem[];
+  /** `key: value` lines and key names not in lower case in `[healthcheckd]` and `[DEFAULT]`. */
+  readonly translations: readonly Translation[];
 }
 
 type Line =
   | { readonly kind: 'skip' }
   | { readonly kind: 'section'; readonly name: string }
-  | { readonly kind: 'entry'; readonly key: string; readonly rawValue: string }
+  | {
+      readonly kind: 'entry';
+      readonly key: string;
+      readonly rawValue: string;
+      /** Set when not `=`: configparser's `:` in `[healthcheckd]` and `[DEFAULT]`. */
+      readonly separator?: string;
+    }
   | { readonly kind: 'bad'; readonly message: string };
 
 const sectionPattern = /^\[([^\]]*)\]\s*(?:[;#].*)?$/;
@@ -34,8 +48,12 @@ export function splitLines(text: string): string[] {
   return text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
 }
 
-/** Classifies one line: blank or comment, `[section]` header, `key = value`, or a problem. */
-export function classifyLine(text: string): Line {
+/**
+ * Classifies one line: blank or comment, `[section]` header, `key = value`, or a problem.
+ *
+ * @param python true in `[healthcheckd]` and `[DEFAULT]`, where `key: value` is read too
+ */
+export function classifyLine(text: string, python = false): Line {
   const trimmed = text.trim();
   if (trimmed === '' || trimmed.startsWith(';') || trimmed.startsWith('#')) return { kind: 'skip' };
   if (trimmed.startsWith('[')) {
@@ -43,10 +61,21 @@ export function classifyLine(text: string): Line {
     if (match) return { kind: 'section', name: (match[1] ?? '').trim() };
     return { kind: 'bad', message: expectedFound('section header', '"[name]"', trimmed) };
   }
+  if (python) return pythonEntry(trimmed);
   const equals = trimmed.indexOf('=');
   const key = equals > 0 ? trimmed.slice(0, equals).trim() : '';
   if (key === '') return { kind: 'bad', message: notKeyValue(trimmed) };
   return { kind: 'entry', key, rawValue: trimmed.slice(equals + 1) };
+}
+
+/** `key = value` or `key: value`, split at the first of the two as configparser does. */
+function pythonEntry(trimmed: string): Line {
+  const split = splitPythonEntry(trimmed);
+  if (split === null) return { kind: 'bad', message: notKeyValue(trimmed) };
+  const { key, rawValue, separator } = split;
+  return separator === '='
+    ? { kind: 'entry', key, rawValue }
+    : { kind: 'entry', key, rawValue, separator };
 }
 
 /** `expected "key = value"`, with the fix for the `key: value` form other INI readers accept. */
@@ -63,6 +92,7 @@ interface ScanState {
   readonly sections: RawSection[];
   readonly entries: RawEntry[];
   readonly problems: Problem[];
+  readonly translations: Translation[];
 }
 
 /** Scans INI text line by line into sections and raw entries, collecting every problem. */
@@ -74,15 +104,20 @@ export function scanLines(text: string): RawScan {
     sections: [],
     entries: [],
     problems: [],
+    translations: [],
   };
-  splitLines(text).forEach((content, index) => applyLine(state, classifyLine(content), index + 1));
-  return { sections: state.sections, entries: state.entries, problems: state.problems };
+  splitLines(text).forEach((content, index) => {
+    const python = state.section !== null && isPythonSection(state.section);
+    applyLine(state, classifyLine(content, python), index + 1);
+  });
+  const { sections, entries, problems, translations } = state;
+  return { sections, entries, problems, translations };
 }
 
 function applyLine(state: ScanState, line: Line, number: number): void {
   if (line.kind === 'bad') state.problems.push(lineProblem(number, line.message));
   if (line.kind === 'section') openSection(state, line.name, number);
-  if (line.kind === 'entry') addEntry(state, line.key, line.rawValue, number);
+  if (line.kind === 'entry') addEntry(state, line, number);
 }
 
 function openSection(state: ScanState, name: string, line: number): void {
@@ -102,7 +137,13 @@ export function isRepeatable(section: string, key: string): boolean {
   return key === 'header' && section.startsWith('check:');
 }
 
-function addEntry(state: ScanState, key: string, rawValue: string, line: number): void {
+function addEntry(state: ScanState, entry: Extract<Line, { kind: 'entry' }>, line: number): void {
+  const { rawValue } = entry;
+  let key = entry.key;
+  if (state.section !== null && isPythonSection(state.section)) {
+    state.translations.push(...formTranslations(key, entry.separator ?? '=', line));
+    key = key.toLowerCase();
+  }
   if (state.section === null) {
     const message = `key "${key}" is outside any section: expected a section header such as [healthcheckd] above it`;
     state.problems.push(lineProblem(line, message));

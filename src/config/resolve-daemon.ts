@@ -3,6 +3,7 @@ import type { DaemonSettings } from '../types.js';
 import { defaultShell } from '../util/default-shell.js';
 import type { DaemonOverrides } from './flags.js';
 import { executable } from './parsers.js';
+import { withPidSuffix } from './python-compat.js';
 import { expectedFound, lineProblem, type Problem } from './problems.js';
 import { lineOf, readSection } from './read.js';
 import { daemonSchema } from './schema.js';
@@ -30,7 +31,10 @@ export function resolveDaemon(
   return {
     port,
     bind: overrides.bind ?? values.bind,
-    pidfile: overrides.pidfile ?? resolve(piddir, values.pidfile ?? `healthcheckd-${port}.pid`),
+    // `--pidfile` follows the file's rule (python-compat), so `validate` can print it back.
+    pidfile: withPidSuffix(
+      overrides.pidfile ?? resolve(piddir, values.pidfile ?? `healthcheckd-${port}.pid`),
+    ),
     piddir,
     shell: resolveShell(section, values.shell, env, problems),
     timeoutMs: overrides.timeoutMs ?? values.timeout,
