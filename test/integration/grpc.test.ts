@@ -13,6 +13,7 @@ import { grpcCheck, grpcHold, grpcWatch, type WatchLine } from '../support/grpc-
 import { httpRequest } from '../support/http-client.js';
 import { freePort } from '../support/listen.js';
 import { tempDir } from '../support/paths.js';
+import { eventually } from '../support/wait.js';
 
 const statuses = (lines: readonly WatchLine[]): string[] =>
   lines.flatMap((line) => (line.status === undefined ? [] : [line.status]));
@@ -97,6 +98,11 @@ describe('gRPC health against a real daemon', { timeout: 120_000 }, () => {
     'pushes pass -> fail -> pass -> maintenance -> pass to a Watch stream',
     { timeout: 60_000 },
     async () => {
+      // The previous test flipped the check: start from a pass, as HTTP sees it.
+      assert.ok(
+        await eventually(async () => (await httpRequest(daemon!.port)).status === 200, 20_000),
+        'the check passes again before the Watch starts',
+      );
       const watch = grpcWatch(port, '');
       const nth = (count: number) => (): boolean => statuses(watch.lines()).length >= count;
       try {

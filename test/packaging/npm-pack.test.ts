@@ -27,8 +27,14 @@ describe('npm pack, then npm install -g', { skip, timeout: 300_000 }, () => {
       { encoding: 'utf8', timeout: 240_000, cwd: dir.path },
     );
     assert.equal(install.status, 0, install.stderr);
-    const output = `${install.stdout}${install.stderr}`;
-    assert.doesNotMatch(output, /npm warn/i, output);
+    // npm 11 lists every dependency with an install script until the user allows it; the one
+    // such dependency is protobufjs (through @grpc/grpc-js), whose postinstall only checks
+    // its own version. Any other warning (an engine, a deprecation, our own prepare) fails.
+    const warnings = `${install.stdout}${install.stderr}`
+      .split('\n')
+      .filter((line) => /npm warn/i.test(line))
+      .filter((line) => !/^npm warn install-scripts( |$)(?!.*healthcheckd)/i.test(line));
+    assert.deepEqual(warnings, []);
     const bin = join(prefix, 'bin', 'healthcheckd');
     assert.ok(existsSync(bin));
     assert.ok(
