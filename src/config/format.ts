@@ -47,6 +47,7 @@ function daemonLines(daemon: DaemonSettings): string[] {
     entry('shutdown_delay', formatDuration(daemon.shutdownDelayMs)),
     entry('max_concurrent', String(daemon.maxConcurrent)),
     entry('expose_output', String(daemon.exposeOutput)),
+    entry('access_log', String(daemon.accessLog)),
   ];
 }
 

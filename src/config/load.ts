@@ -64,15 +64,18 @@ export function parseConfigText(
 
 const noSections: Sections = { daemon: null, agent: null, checks: [], anyCheckHeader: false };
 
-/** Resolves a config from flags alone, when no file is read. */
-function parseFlagsOnly(flags: ConfigFlags, env: ParseEnv): LoadedConfig {
+/**
+ * Resolves a config from flags alone, when no file is read. `checksOptional`: the flags need
+ * not name a check (`status`, `down` and `up` only find the daemon and the spool).
+ */
+function parseFlagsOnly(flags: ConfigFlags, env: ParseEnv, checksOptional = false): LoadedConfig {
   const cwd = env.cwd ?? process.cwd();
   const problems: Problem[] = [];
   const isExecutable = env.isExecutable ?? isExecutableFile;
   const config = resolveConfig(
     noSections,
     flags,
-    { file: null, baseDir: cwd, cwd, isExecutable },
+    { file: null, baseDir: cwd, cwd, isExecutable, checksOptional },
     problems,
   );
   throwIfProblems(problems, null);
@@ -113,8 +116,25 @@ function readConfigFile(path: string): string {
  *   problem of the file at once in `details`, one `file:line: ...` a line
  */
 export function loadConfig(file: string | null, flags: ConfigFlags, cwd?: string): LoadedConfig {
+  return loadWith(file, flags, cwd, false);
+}
+
+/**
+ * As loadConfig, for the commands that only find the daemon and the spool (`status`, `down`,
+ * `up`): with `file` null the flags need name no check, and the config then has none.
+ */
+export function loadLocation(file: string | null, flags: ConfigFlags, cwd?: string): LoadedConfig {
+  return loadWith(file, flags, cwd, true);
+}
+
+function loadWith(
+  file: string | null,
+  flags: ConfigFlags,
+  cwd: string | undefined,
+  checksOptional: boolean,
+): LoadedConfig {
   const env: ParseEnv = cwd === undefined ? {} : { cwd };
-  if (file === null) return parseFlagsOnly(flags, env);
+  if (file === null) return parseFlagsOnly(flags, env, checksOptional);
   const path = resolve(cwd ?? process.cwd(), file);
   return parseConfigText(readConfigFile(path), path, flags, env);
 }
