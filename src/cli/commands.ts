@@ -1,12 +1,7 @@
 import { startCheckOnce } from '../checks/run-once.js';
 import { formatReport } from './format-check.js';
 import { formatConfig } from '../config/format.js';
-import {
-  loadConfig,
-  loadLocation,
-  type ConfigFlags,
-  type LoadedConfig,
-} from '../config/load.js';
+import { loadConfig, loadLocation, type ConfigFlags, type LoadedConfig } from '../config/load.js';
 import type { ResolvedConfig, Scope } from '../types.js';
 import { startDaemon, type Daemon } from '../daemon/daemon.js';
 import { exitCodes } from '../errors.js';

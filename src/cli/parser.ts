@@ -113,9 +113,16 @@ export const commandSpecs: readonly CommandSpec[] = [
 
 /** The top-level help's list of every command's options, built from `commandSpecs`. */
 function optionsEpilogue(): string {
-  const lines = commandSpecs.map((spec) => {
-    const flags = Object.keys(spec.options).map((name) => `--${name}`);
-    return `  ${spec.name.padEnd(9)}${flags.join(' ')}`;
+  const indent = ' '.repeat(13);
+  const lines = commandSpecs.flatMap((spec) => {
+    const rows: string[] = [`  ${spec.name.padEnd(9)}  `];
+    for (const flag of Object.keys(spec.options).map((name) => `--${name}`)) {
+      const row = rows.at(-1) ?? '';
+      // Rows under 80 columns: yargs re-wraps longer ones without the indent.
+      if (row.length + flag.length > 78) rows.push(`${indent}${flag}`);
+      else rows[rows.length - 1] = `${row}${row.endsWith(' ') ? '' : ' '}${flag}`;
+    }
+    return rows;
   });
   return [
     'Options of each command (healthcheckd COMMAND --help describes them):',

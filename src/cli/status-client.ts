@@ -45,7 +45,7 @@ export async function collectStatus(
   const url = daemonUrl(config);
   if (config.daemon.port === 0) {
     // The daemon took a free port of the system's choosing: nothing here can know which.
-    const error = `the config says port = 0 (the daemon listens on a free port of the system's choosing), so status cannot know its port; pass it with --port PORT (the daemon logs it at start: "listening on ...")`;
+    const error = `the config says port = 0 (a free port of the system's choosing), so status cannot know the daemon's port; pass it with --port PORT (the daemon's "listening on" log line names it)`;
     return { flags, unlisted, url, document: null, error, answered: false };
   }
   const fetched = await fetchAnswer(url, limits);
@@ -82,7 +82,7 @@ export function formatStatus(report: StatusReport, now: EpochMs = epochNow()): s
       : report.flags.map((flag) => flagLine(flag, now));
   if (report.document === null) {
     const what = report.answered ? 'unusable answer' : 'no answer';
-    if (url0(report.url)) lines.push(`daemon: port unknown (${report.error ?? 'port = 0'})`);
+    if (portUnknown(report.url)) lines.push(`daemon: port unknown: ${report.error ?? 'port = 0'}`);
     else lines.push(`daemon: ${what} from ${report.url} (${report.error ?? 'unknown error'})`);
     return `${lines.join('\n')}\n`;
   }
@@ -104,7 +104,7 @@ export function formatStatus(report: StatusReport, now: EpochMs = epochNow()): s
 }
 
 /** True for the address of a daemon whose port is 0: asked nowhere. */
-function url0(url: string): boolean {
+function portUnknown(url: string): boolean {
   return new URL(url).port === '0';
 }
 

@@ -76,7 +76,8 @@ export function readOverrides(
     spoolDir: inCwd(
       readFlag('--spool-dir', flags.spoolDir, daemonSchema.spool_dir.parse, problems),
     ),
-    agentPort: readFlag('--agent-port', flags.agentPort, agentSchema.port.parse, problems) ?? undefined,
+    agentPort:
+      readFlag('--agent-port', flags.agentPort, agentSchema.port.parse, problems) ?? undefined,
     timeoutMs: readFlag('--timeout', flags.timeout, daemonSchema.timeout.parse, problems),
     logLevel: readFlag('--log-level', flags.logLevel, daemonSchema.log_level.parse, problems),
     logFormat: readFlag('--log-format', flags.logFormat, daemonSchema.log_format.parse, problems),

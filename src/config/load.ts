@@ -89,8 +89,11 @@ const readErrors: Readonly<Record<string, string>> = {
   ENOTDIR: 'a part of the path is not a directory',
 };
 
-/** Reads the file as UTF-8; a failure says why and what to do. */
-function readConfigFile(path: string): string {
+/**
+ * Reads the file as UTF-8; a failure says why and what to do, with the flags of the command
+ * at hand: `locating` (status, down, up) find the daemon with flags, the others add checks.
+ */
+function readConfigFile(path: string, locating: boolean): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
@@ -98,7 +101,7 @@ function readConfigFile(path: string): string {
     const why = readErrors[code] ?? 'read error';
     throw new HealthcheckdError(
       'E_CONFIG',
-      `cannot read config file ${path}: ${why} (${code}); pass the path of your config or add checks with --command/--tcp/--http`,
+      `cannot read config file ${path}: ${why} (${code}); pass the path of your config, or ${locating ? "the daemon's --port (and --spool-dir)" : 'add checks with --command/--tcp/--http'}`,
       [],
       { cause: error },
     );
@@ -136,5 +139,5 @@ function loadWith(
   const env: ParseEnv = cwd === undefined ? {} : { cwd };
   if (file === null) return parseFlagsOnly(flags, env, checksOptional);
   const path = resolve(cwd ?? process.cwd(), file);
-  return parseConfigText(readConfigFile(path), path, flags, env);
+  return parseConfigText(readConfigFile(path, checksOptional), path, flags, env);
 }

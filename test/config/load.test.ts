@@ -541,7 +541,7 @@ describe('loadConfig: files', { timeout: 30_000 }, () => {
     assert.equal(error.code, 'E_CONFIG');
     assert.equal(
       error.message,
-      'cannot read config file /nonexistent/healthcheckd.config: no such file (ENOENT); pass the path of your config or add checks with --command/--tcp/--http',
+      'cannot read config file /nonexistent/healthcheckd.config: no such file (ENOENT); pass the path of your config, or add checks with --command/--tcp/--http',
     );
   });
 

