@@ -89,7 +89,9 @@ export async function reloadRuntime(
 /** A HealthcheckdError refuses the reload; anything else is a bug and goes up. */
 function logRefusal(logger: Logger, error: unknown, what: string): void {
   if (!(error instanceof HealthcheckdError)) throw error;
-  const problems = [error.message, ...error.details].join('; ');
+  // The details name each problem with file:line; the message alone when there are none (its
+  // "start again" is for a start, not for a reload).
+  const problems = error.details.length > 0 ? error.details.join('; ') : error.message;
   logger.error(
     { problems: error.details },
     `reload refused (${what}): ${problems}; the daemon keeps running with its previous config: fix the file and reload again (SIGHUP)`,
