@@ -55,7 +55,9 @@ function checks(count: number): string {
 export function formatReport(report: EndpointReport): string {
   const width = nameWidth(report.checks.map((check) => check.name));
   const lines = report.checks.map((check) => {
-    const reason = checkReason(check);
+    // A TCP check's output is its reason already ("cannot connect to ...: ECONNREFUSED").
+    const said = check.kind === 'tcp' && firstLine(check.last?.output ?? '') !== '';
+    const reason = said ? undefined : checkReason(check);
     return formatCheckLine(
       {
         name: check.name,

@@ -80,6 +80,7 @@ describe('load: defaults', { timeout: 30_000 }, () => {
       shutdownDelayMs: 0,
       maxConcurrent: 8,
       exposeOutput: true,
+      accessLog: false,
     });
   });
 
@@ -108,6 +109,7 @@ describe('load: defaults', { timeout: 30_000 }, () => {
       'shutdown_delay = 2m',
       'max_concurrent = 1',
       'expose_output = off',
+      'access_log = yes',
       'command = true',
     ].join('\n');
     const { config } = parseConfigText(text, '/etc/hc/h.config', {}, env);
@@ -126,6 +128,7 @@ describe('load: defaults', { timeout: 30_000 }, () => {
       shutdownDelayMs: 120_000,
       maxConcurrent: 1,
       exposeOutput: false,
+      accessLog: true,
     });
   });
 
