@@ -19,8 +19,9 @@ export function formatCheckLine(line: CheckLine, width: number): string {
   const duration = line.durationMs === null ? '-' : `${Math.round(line.durationMs)} ms`;
   const status = line.status.toUpperCase().padEnd(4);
   const output = firstLine(line.output);
-  const text =
-    line.reason === undefined ? output : output === '' ? line.reason : `${line.reason}: ${output}`;
+  // healthcheckd's own note (`[timed out after 5000 ms; process group killed]`) says it already.
+  const said = line.reason === undefined || output.startsWith(`[${line.reason}`);
+  const text = said ? output : output === '' ? line.reason : `${line.reason}: ${output}`;
   return `${line.name.padEnd(width)}  ${status}  ${duration.padStart(8)}  ${text}`.trimEnd();
 }
 

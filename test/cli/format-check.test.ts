@@ -37,6 +37,18 @@ describe('formatReport', { timeout: 5_000 }, () => {
     );
     assert.match(text, /^sig .*killed by SIGKILL$/m);
     assert.match(text, /^slow .*timed out$/m);
+    const noted = report(
+      'fail',
+      check('slow', 'fail', {
+        last: run({
+          status: 'fail',
+          exitCode: null,
+          timedOut: true,
+          output: '[timed out after 5 ms]',
+        }),
+      }),
+    );
+    assert.match(noted, /^slow +FAIL +1 ms {2}\[timed out after 5 ms\]$/m);
     assert.match(text, /^old .*result too old \(exit 0\)$/m);
     assert.match(text, /^new .*not run$/m);
     assert.match(text, /^web .*HTTP 503: down$/m);
