@@ -140,6 +140,8 @@ export interface DaemonSettings {
   readonly maxConcurrent: number;
   /** Default true; false: JSON shows statuses, not command output. */
   readonly exposeOutput: boolean;
+  /** Log one info line per HTTP request (method, path, status, duration, remote). Default false. */
+  readonly accessLog: boolean;
 }
 
 /** The `[agent]` section, resolved. */

@@ -4,9 +4,11 @@ import { formatConfig } from '../config/format.js';
 import {
   formatTranslation,
   loadConfig,
+  loadLocation,
   type ConfigFlags,
   type LoadedConfig,
 } from '../config/load.js';
+import type { ResolvedConfig, Scope } from '../types.js';
 import { startDaemon, type Daemon } from '../daemon/daemon.js';
 import { exitCodes } from '../errors.js';
 import { healthDocument } from '../http/health-json.js';
@@ -26,6 +28,9 @@ function configFlags(args: Args): ConfigFlags {
     port: args.port,
     bind: args.bind,
     pidfile: args.pidfile,
+    piddir: args.piddir,
+    spoolDir: args.spoolDir,
+    agentPort: args.agentPort,
     timeout: args.timeout,
     logLevel: args.logLevel,
     logFormat: args.logFormat,
@@ -34,6 +39,24 @@ function configFlags(args: Args): ConfigFlags {
     http: args.http,
   };
   return Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined));
+}
+
+/**
+ * `status`, `down`, `up`: CONFIG as given; none given and a flag that finds the daemon or the
+ * spool (`healthcheckd status --port 9999`) means flags only, as `run` with checks from flags
+ * reads no file; neither means the default path.
+ */
+function locationPath(args: Args): string | null {
+  if (args.config !== undefined) return args.config;
+  const located = [args.port, args.bind, args.pidfile, args.piddir, args.spoolDir].some(
+    (value) => value !== undefined,
+  );
+  return located ? null : defaultConfigPath;
+}
+
+/** The config `status`, `down` and `up` work from: the file and the locating flags. */
+function locate(args: Args): ResolvedConfig {
+  return loadLocation(locationPath(args), configFlags(args)).config;
 }
 
 /** CONFIG as given; none given and no check from flags means the default path. */
@@ -130,9 +153,20 @@ function singleCheck(args: Args): string | undefined {
   return Array.isArray(args.check) ? args.check.at(-1) : args.check;
 }
 
+/**
+ * The scope `--check` names. In flags-only mode the checks are unknown (the daemon's are on
+ * its command line): any name is taken as given.
+ */
+function scopeOf(config: ResolvedConfig, args: Args): Scope {
+  const name = singleCheck(args);
+  if (config.file === null && config.checks.length === 0 && name !== undefined)
+    return { kind: 'check', name };
+  return scopeFor(config, name);
+}
+
 function down(args: Args, io: CliIo): number {
-  const { config } = loadConfig(configPath(args), {});
-  const scope = scopeFor(config, singleCheck(args));
+  const config = locate(args);
+  const scope = scopeOf(config, args);
   const forMs = args.for === undefined ? undefined : parseFor(args.for);
   const options = {
     ...(args.reason === undefined ? {} : { reason: args.reason }),
@@ -146,8 +180,8 @@ function down(args: Args, io: CliIo): number {
 }
 
 function up(args: Args, io: CliIo): number {
-  const { config } = loadConfig(configPath(args), {});
-  const scope = scopeFor(config, singleCheck(args));
+  const config = locate(args);
+  const scope = scopeOf(config, args);
   const removed = setUp(config, scope);
   const name = scope.kind === 'all' ? 'all' : `check:${scope.name}`;
   io.stdout(
@@ -157,7 +191,7 @@ function up(args: Args, io: CliIo): number {
 }
 
 async function status(args: Args, io: CliIo): Promise<number> {
-  const { config } = loadConfig(configPath(args), {});
+  const config = locate(args);
   const report = await collectStatus(config);
   io.stdout(formatStatus(report));
   return statusExitCode(report);

@@ -12,6 +12,9 @@ export interface Args {
   readonly port?: string;
   readonly bind?: string;
   readonly pidfile?: string;
+  readonly piddir?: string;
+  readonly spoolDir?: string;
+  readonly agentPort?: string;
   readonly timeout?: string;
   readonly logLevel?: string;
   readonly logFormat?: string;
@@ -29,17 +32,104 @@ export type CommandName = 'run' | 'validate' | 'check' | 'down' | 'up' | 'status
 /** What the command line asks for: a command and its options. */
 export type Action = { readonly name: CommandName; readonly args: Args };
 
-const daemonFlags = {
+type OptionSpec = {
+  readonly type: 'string' | 'boolean';
+  readonly describe: string;
+  readonly array?: boolean;
+};
+type OptionSpecs = Readonly<Record<string, OptionSpec>>;
+
+/**
+ * The flags that find the daemon and the spool, taken alike by every command that needs them
+ * (DESIGN §1): `status`, `down` and `up` find the daemon exactly as `run` does.
+ */
+export const locateFlags = {
   port: { type: 'string', describe: 'HTTP port (overrides the file)' },
   bind: { type: 'string', describe: 'address to listen on (overrides the file)' },
   pidfile: { type: 'string', describe: 'pidfile path, relative to the working directory' },
+  piddir: { type: 'string', describe: 'directory of the default pidfile (overrides the file)' },
+  'spool-dir': { type: 'string', describe: 'maintenance flag directory (overrides the file)' },
+} as const satisfies OptionSpecs;
+
+/** The flags of `run`, `validate` and `check`: the locating flags, settings and flag checks. */
+const daemonFlags = {
+  ...locateFlags,
+  'agent-port': { type: 'string', describe: 'HAProxy agent-check port (overrides [agent])' },
   timeout: { type: 'string', describe: 'default check timeout, e.g. 5s or 500ms' },
   'log-level': { type: 'string', describe: 'error | warn | info | debug' },
   'log-format': { type: 'string', describe: 'text | json' },
   command: { type: 'string', array: true, describe: 'add a command check (repeatable)' },
   tcp: { type: 'string', array: true, describe: 'add a TCP check HOST:PORT (repeatable)' },
   http: { type: 'string', array: true, describe: 'add an HTTP check URL (repeatable)' },
-} as const;
+} as const satisfies OptionSpecs;
+
+const oneCheck = { check: { type: 'string', describe: 'only this check' } } as const;
+
+/** One command: what `--help` and the top-level epilogue say of it, and its options. */
+interface CommandSpec {
+  readonly name: CommandName;
+  readonly describe: string;
+  readonly options: OptionSpecs;
+}
+
+/** Every command with its options: the parser and the top-level help are built from these. */
+export const commandSpecs: readonly CommandSpec[] = [
+  { name: 'run', describe: 'run the daemon in the foreground', options: daemonFlags },
+  {
+    name: 'validate',
+    describe: 'parse and validate only; print the resolved config',
+    options: daemonFlags,
+  },
+  {
+    name: 'check',
+    describe: 'run the checks once, print results; exit 0 pass, 1 warn, 2 fail',
+    options: {
+      ...daemonFlags,
+      check: { type: 'string', array: true, describe: 'only this check (repeatable)' },
+      json: { type: 'boolean', describe: 'print the health+json document' },
+    },
+  },
+  {
+    name: 'down',
+    describe: 'put all checks (or --check NAME) in maintenance',
+    options: {
+      ...locateFlags,
+      ...oneCheck,
+      reason: { type: 'string', describe: 'why (default: your user name)' },
+      for: { type: 'string', describe: 'end it after this long, e.g. 30m' },
+    },
+  },
+  {
+    name: 'up',
+    describe: 'end maintenance of all checks (or --check NAME)',
+    options: { ...locateFlags, ...oneCheck },
+  },
+  {
+    name: 'status',
+    describe: "maintenance flags and the running daemon's live results",
+    options: locateFlags,
+  },
+];
+
+/** The top-level help's list of every command's options, built from `commandSpecs`. */
+function optionsEpilogue(): string {
+  const indent = ' '.repeat(13);
+  const lines = commandSpecs.flatMap((spec) => {
+    const rows: string[] = [`  ${spec.name.padEnd(9)}  `];
+    for (const flag of Object.keys(spec.options).map((name) => `--${name}`)) {
+      const row = rows.at(-1) ?? '';
+      // Rows under 80 columns: yargs re-wraps longer ones without the indent.
+      if (row.length + flag.length > 78) rows.push(`${indent}${flag}`);
+      else rows[rows.length - 1] = `${row}${row.endsWith(' ') ? '' : ' '}${flag}`;
+    }
+    return rows;
+  });
+  return [
+    'Options of each command (healthcheckd COMMAND --help describes them):',
+    ...lines,
+    '  completion [bash|zsh]',
+  ].join('\n');
+}
 
 /** Set by the single-executable build (packaging/build-sea.mjs), which has no package.json. */
 declare const HEALTHCHECKD_BUNDLED_VERSION: string | undefined;
@@ -51,65 +141,32 @@ function version(): string {
 }
 
 function parser(argv: readonly string[], record: (action: Action) => void): Argv {
-  const withConfig = (y: Argv) =>
-    y.positional('config', {
-      type: 'string',
-      describe: `config file (default ${defaultConfigPath})`,
-    });
-  return yargs([...argv])
+  let y = yargs([...argv])
     .scriptName('healthcheckd')
-    .usage('$0 [CONFIG] — answer HTTP 200/503 from configured health checks')
-    .command(
-      ['run [config]', '$0 [config]'],
-      'run the daemon in the foreground',
-      (y) => withConfig(y).options(daemonFlags),
-      (args) => record({ name: 'run', args: args as Args }),
-    )
-    .command(
-      'validate [config]',
-      'parse and validate only; print the resolved config',
-      (y) => withConfig(y).options(daemonFlags),
-      (args) => record({ name: 'validate', args: args as Args }),
-    )
-    .command(
-      'check [config]',
-      'run the checks once, print results; exit 0 pass, 1 warn, 2 fail',
-      (y) =>
-        withConfig(y)
-          .options(daemonFlags)
-          .option('check', {
+    .usage('$0 [CONFIG] — answer HTTP 200/503 from configured health checks');
+  for (const spec of commandSpecs) {
+    const names = spec.name === 'run' ? ['run [config]', '$0 [config]'] : [`${spec.name} [config]`];
+    y = y.command(
+      names,
+      spec.describe,
+      (sub) => {
+        const withOptions = sub
+          .positional('config', {
             type: 'string',
-            array: true,
-            describe: 'only this check (repeatable)',
+            describe: `config file (default ${defaultConfigPath})`,
           })
-          .option('json', { type: 'boolean', describe: 'print the health+json document' }),
-      (args) => record({ name: 'check', args: args as Args }),
-    )
-    .command(
-      'down [config]',
-      'put all checks (or --check NAME) in maintenance',
-      (y) =>
-        withConfig(y)
-          .option('check', { type: 'string', describe: 'only this check' })
-          .option('reason', { type: 'string', describe: 'why (default: your user name)' })
-          .option('for', { type: 'string', describe: 'end it after this long, e.g. 30m' })
-          // A --for whose end no date can hold is a usage error before anything is read.
-          .check((argv) => argv.for === undefined || parseFor(String(argv.for)) > 0),
-      (args) => record({ name: 'down', args: args as unknown as Args }),
-    )
-    .command(
-      'up [config]',
-      'end maintenance of all checks (or --check NAME)',
-      (y) => withConfig(y).option('check', { type: 'string', describe: 'only this check' }),
-      (args) => record({ name: 'up', args: args as unknown as Args }),
-    )
-    .command(
-      'status [config]',
-      "maintenance flags and the running daemon's live results",
-      (y) => withConfig(y),
-      (args) => record({ name: 'status', args: args as Args }),
-    )
+          .options(spec.options);
+        // A --for whose end no date can hold is a usage error before anything is read.
+        return spec.name === 'down'
+          ? withOptions.check((args) => args.for === undefined || parseFor(String(args.for)) > 0)
+          : withOptions;
+      },
+      (args) => record({ name: spec.name, args: args as unknown as Args }),
+    );
+  }
+  return y
     .completion('completion', 'print a shell completion script: completion [bash|zsh]')
+    .epilogue(optionsEpilogue())
     .strict()
     .exitProcess(false)
     .fail((message, error) => {

@@ -43,6 +43,11 @@ export async function collectStatus(
   const flags = spool.flags.filter((flag) => inForce(flag, now));
   const unlisted = spool.unlisted;
   const url = daemonUrl(config);
+  if (config.daemon.port === 0) {
+    // The daemon took a free port of the system's choosing: nothing here can know which.
+    const error = `the config says port = 0 (a free port of the system's choosing), so status cannot know the daemon's port; pass it with --port PORT (the daemon's "listening on" log line names it)`;
+    return { flags, unlisted, url, document: null, error, answered: false };
+  }
   const fetched = await fetchAnswer(url, limits);
   if (!fetched.ok) {
     return {
@@ -77,7 +82,8 @@ export function formatStatus(report: StatusReport, now: EpochMs = epochNow()): s
       : report.flags.map((flag) => flagLine(flag, now));
   if (report.document === null) {
     const what = report.answered ? 'unusable answer' : 'no answer';
-    lines.push(`daemon: ${what} from ${report.url} (${report.error ?? 'unknown error'})`);
+    if (portUnknown(report.url)) lines.push(`daemon: port unknown: ${report.error ?? 'port = 0'}`);
+    else lines.push(`daemon: ${what} from ${report.url} (${report.error ?? 'unknown error'})`);
     return `${lines.join('\n')}\n`;
   }
   const doc = report.document;
@@ -95,6 +101,11 @@ export function formatStatus(report: StatusReport, now: EpochMs = epochNow()): s
     lines.push(`  ${formatCheckLine({ ...line, durationMs: entry.durationMs }, width)}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** True for the address of a daemon whose port is 0: asked nowhere. */
+function portUnknown(url: string): boolean {
+  return new URL(url).port === '0';
 }
 
 /** Longest name, column and first output line shown: a hostile document stays readable. */

@@ -58,6 +58,7 @@ function daemonLines(daemon: DaemonSettings): string[] {
     daemonEntry('shutdown_delay', formatDuration(daemon.shutdownDelayMs)),
     daemonEntry('max_concurrent', String(daemon.maxConcurrent)),
     daemonEntry('expose_output', String(daemon.exposeOutput)),
+    daemonEntry('access_log', String(daemon.accessLog)),
   ];
 }
 

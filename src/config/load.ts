@@ -85,15 +85,18 @@ const noSections: Sections = {
   anyCheckHeader: false,
 };
 
-/** Resolves a config from flags alone, when no file is read. */
-function parseFlagsOnly(flags: ConfigFlags, env: ParseEnv): LoadedConfig {
+/**
+ * Resolves a config from flags alone, when no file is read. `checksOptional`: the flags need
+ * not name a check (`status`, `down` and `up` only find the daemon and the spool).
+ */
+function parseFlagsOnly(flags: ConfigFlags, env: ParseEnv, checksOptional = false): LoadedConfig {
   const cwd = env.cwd ?? process.cwd();
   const problems: Problem[] = [];
   const isExecutable = env.isExecutable ?? isExecutableFile;
   const config = resolveConfig(
     noSections,
     flags,
-    { file: null, baseDir: cwd, cwd, isExecutable },
+    { file: null, baseDir: cwd, cwd, isExecutable, checksOptional },
     problems,
   );
   throwIfProblems(problems, null);
@@ -107,8 +110,11 @@ const readErrors: Readonly<Record<string, string>> = {
   ENOTDIR: 'a part of the path is not a directory',
 };
 
-/** Reads the file as UTF-8; a failure says why and what to do. */
-function readConfigFile(path: string): string {
+/**
+ * Reads the file as UTF-8; a failure says why and what to do, with the flags of the command
+ * at hand: `locating` (status, down, up) find the daemon with flags, the others add checks.
+ */
+function readConfigFile(path: string, locating: boolean): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
@@ -116,7 +122,7 @@ function readConfigFile(path: string): string {
     const why = readErrors[code] ?? 'read error';
     throw new HealthcheckdError(
       'E_CONFIG',
-      `cannot read config file ${path}: ${why} (${code}); pass the path of your config or add checks with --command/--tcp/--http`,
+      `cannot read config file ${path}: ${why} (${code}); pass the path of your config, or ${locating ? "the daemon's --port (and --spool-dir)" : 'add checks with --command/--tcp/--http'}`,
       [],
       { cause: error },
     );
@@ -134,8 +140,25 @@ function readConfigFile(path: string): string {
  *   problem of the file at once in `details`, one `file:line: ...` a line
  */
 export function loadConfig(file: string | null, flags: ConfigFlags, cwd?: string): LoadedConfig {
+  return loadWith(file, flags, cwd, false);
+}
+
+/**
+ * As loadConfig, for the commands that only find the daemon and the spool (`status`, `down`,
+ * `up`): with `file` null the flags need name no check, and the config then has none.
+ */
+export function loadLocation(file: string | null, flags: ConfigFlags, cwd?: string): LoadedConfig {
+  return loadWith(file, flags, cwd, true);
+}
+
+function loadWith(
+  file: string | null,
+  flags: ConfigFlags,
+  cwd: string | undefined,
+  checksOptional: boolean,
+): LoadedConfig {
   const env: ParseEnv = cwd === undefined ? {} : { cwd };
-  if (file === null) return parseFlagsOnly(flags, env);
+  if (file === null) return parseFlagsOnly(flags, env, checksOptional);
   const path = resolve(cwd ?? process.cwd(), file);
-  return parseConfigText(readConfigFile(path), path, flags, env);
+  return parseConfigText(readConfigFile(path, checksOptional), path, flags, env);
 }

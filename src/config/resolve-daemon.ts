@@ -27,7 +27,7 @@ export function resolveDaemon(
 ): DaemonSettings {
   const values = readSection(section, daemonSchema, problems);
   const port = overrides.port ?? values.port;
-  const piddir = resolve(env.baseDir, values.piddir);
+  const piddir = overrides.piddir ?? resolve(env.baseDir, values.piddir);
   return {
     port,
     bind: overrides.bind ?? values.bind,
@@ -44,13 +44,14 @@ export function resolveDaemon(
       fail: values.status_fail,
       maintenance: values.status_maintenance,
     },
-    spoolDir: resolve(env.baseDir, values.spool_dir),
+    spoolDir: overrides.spoolDir ?? resolve(env.baseDir, values.spool_dir),
     logLevel: overrides.logLevel ?? values.log_level,
     logFormat: overrides.logFormat ?? values.log_format,
     user: values.user,
     shutdownDelayMs: values.shutdown_delay,
     maxConcurrent: values.max_concurrent,
     exposeOutput: values.expose_output,
+    accessLog: values.access_log,
   };
 }
 

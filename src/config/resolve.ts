@@ -59,15 +59,11 @@ const noCheck =
 export function resolveConfig(
   sections: Sections,
   flags: ConfigFlags,
-  env: ResolveEnv & { readonly cwd: string },
+  env: ResolveEnv & { readonly cwd: string; readonly checksOptional?: boolean },
   problems: Problem[],
 ): ResolvedConfig {
-  const daemon = resolveDaemon(
-    sections.daemon,
-    readOverrides(flags, env.cwd, problems),
-    env,
-    problems,
-  );
+  const overrides = readOverrides(flags, env.cwd, problems);
+  const daemon = resolveDaemon(sections.daemon, overrides, env, problems);
   const file = env.file ?? 'command line';
   const fromFile = sections.checks.map((section) =>
     resolveCheckSection(section, daemon.timeoutMs, file, problems, env.baseDir),
@@ -78,14 +74,14 @@ export function resolveConfig(
     ...readFlagChecks(flags, problems).map((flag) => flagCheckDefinition(flag, daemon.timeoutMs)),
   ];
   checkUniqueNames(checks, problems);
-  if (!anyCheckGiven(sections, flags)) {
+  if (env.checksOptional !== true && !anyCheckGiven(sections, flags)) {
     problems.push(env.file === null ? flagProblem(noCheck) : lineProblem(null, noCheck));
   }
   return {
     file: env.file,
     daemon,
     checks,
-    agent: resolveAgent(sections.agent, daemon.port, problems),
+    agent: resolveAgent(sections.agent, daemon.port, problems, overrides.agentPort),
     grpc: resolveGrpc(sections.grpc, daemon, problems),
   };
 }

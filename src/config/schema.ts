@@ -69,6 +69,7 @@ export const daemonSchema = {
   shutdown_delay: key(duration(true), 0),
   max_concurrent: key(integer(1), 8),
   expose_output: key(boolean, true),
+  access_log: key(boolean, false),
 } as const satisfies Schema;
 
 /** `[check:NAME]`: null timeout and max_age are resolved from `[healthcheckd]` and `interval`. */

@@ -154,7 +154,6 @@ function logStart(
   logger.info(
     {
       address,
-      pid: process.pid,
       pidfile: pidfile.path,
       checks,
       config: config.file,

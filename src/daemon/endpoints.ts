@@ -5,7 +5,7 @@ import type { CheckSet } from '../checks/check-set.js';
 import { evaluate } from '../checks/evaluate.js';
 import type { Execute } from '../checks/execute.js';
 import { defaultCheck } from '../config/resolve-checks.js';
-import { createHandler } from '../http/handler.js';
+import { createHandler, type AccessEntry } from '../http/handler.js';
 import { endpointsOf } from '../checks/endpoints.js';
 import { createResponder, failClosedAnswer } from '../http/responder.js';
 import type { CheckDefinition, MaintenanceFlag, ResolvedConfig } from '../types.js';
@@ -41,7 +41,17 @@ export function createListener(
     failClosed: () => failClosedAnswer(settings.statusCodes),
     logger: parts.logger,
     onAnswer: metrics.observeAnswer,
+    ...(settings.accessLog ? { onAccess: accessLog(parts.logger) } : {}),
   });
+}
+
+/** `access_log = true`: one info line per request, `GET /path 200 1.2 ms 127.0.0.1`. */
+function accessLog(logger: Logger): (entry: AccessEntry) => void {
+  return (entry) =>
+    logger.info(
+      { ...entry },
+      `${entry.method} ${entry.path} ${entry.status} ${entry.durationMs} ms ${entry.remote}`,
+    );
 }
 
 /** The HAProxy agent for `[agent]` (null without one): maintenance, aggregate and weight. */

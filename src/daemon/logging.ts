@@ -32,14 +32,38 @@ export function createLogger(
       ),
     ...(options.maxHeldBytes === undefined ? {} : { maxHeldBytes: options.maxHeldBytes }),
   });
-  const logger = pino({ level, base: { pid: process.pid }, name: 'healthcheckd' }, sink);
+  // `pid` comes once, from `base`; `time` is ISO 8601 in UTC (text: the same instant, formatted).
+  const logger = pino(
+    {
+      level,
+      base: { pid: process.pid },
+      name: 'healthcheckd',
+      ...(format === 'json' ? { timestamp: pino.stdTimeFunctions.isoTime } : {}),
+      formatters: { log: withoutEmpty },
+    },
+    sink,
+  );
   return logger;
+}
+
+/**
+ * An event's fields without those that say nothing: undefined, null, `''` and `[]` (a config
+ * path in flags-only mode, a flag with no end). Ingested lines carry only what happened.
+ */
+export function withoutEmpty(fields: Record<string, unknown>): Record<string, unknown> {
+  const empty = (value: unknown): boolean =>
+    value === undefined ||
+    value === null ||
+    value === '' ||
+    (Array.isArray(value) && value.length === 0);
+  if (!Object.values(fields).some(empty)) return fields;
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => !empty(value)));
 }
 
 function textFormat(): (line: string) => string {
   return prettyFactory({
     colorize: false,
-    translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l',
+    translateTime: "UTC:yyyy-mm-dd'T'HH:MM:ss.l'Z'", // ISO 8601, as the json lines' `time`
     ignore: 'hostname,name',
     singleLine: true,
     // An error is a member like any other: on the event's one line, never a multi-line stack.

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { LoadedConfig } from '../config/load.js';
 import { HealthcheckdError } from '../errors.js';
@@ -88,15 +89,40 @@ export async function reloadRuntime(
 /** A HealthcheckdError refuses the reload; anything else is a bug and goes up. */
 function logRefusal(logger: Logger, error: unknown, what: string): void {
   if (!(error instanceof HealthcheckdError)) throw error;
+  // The details name each problem with file:line; the message alone when there are none (its
+  // "start again" is for a start, not for a reload).
+  const problems = error.details.length > 0 ? error.details.join('; ') : error.message;
   logger.error(
     { problems: error.details },
-    `reload refused (${what}), keeping the running config: ${[error.message, ...error.details].join('; ')}`,
+    `reload refused (${what}): ${problems}; the daemon keeps running with its previous config: fix the file and reload again (SIGHUP)`,
   );
 }
 
+/** The pidfile a config gets when it names none: `healthcheckd-<port>.pid` in piddir. */
+function derivedPidfile(config: ResolvedConfig): string {
+  return join(config.daemon.piddir, `healthcheckd-${config.daemon.port}.pid`);
+}
+
+/**
+ * Warns about the settings a reload cannot apply, naming only those the operator changed: a
+ * pidfile that follows the port by default (both configs name none) is not one of them.
+ */
+export function restartOnlyChanges(before: ResolvedConfig, after: ResolvedConfig): string[] {
+  const derived =
+    before.daemon.pidfile === derivedPidfile(before) &&
+    after.daemon.pidfile === derivedPidfile(after);
+  const changed: string[] = [];
+  if (before.daemon.pidfile !== after.daemon.pidfile) {
+    if (before.daemon.piddir !== after.daemon.piddir) changed.push('piddir');
+    else if (!derived) changed.push('pidfile');
+  }
+  if (before.daemon.logFormat !== after.daemon.logFormat) changed.push('log_format');
+  if (before.daemon.user !== after.daemon.user) changed.push('user');
+  return changed;
+}
+
 function warnRestartOnly(logger: Logger, before: ResolvedConfig, after: ResolvedConfig): void {
-  const keys = ['pidfile', 'logFormat', 'user'] as const;
-  const changed = keys.filter((key) => before.daemon[key] !== after.daemon[key]);
+  const changed = restartOnlyChanges(before, after);
   if (changed.length > 0) {
     logger.warn({ changed }, `changes to ${changed.join(', ')} take effect after a restart`);
   }

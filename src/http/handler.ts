@@ -21,26 +21,64 @@ export interface HandlerDeps {
   readonly logger: Logger;
   /** Called with the status code of every answer (metrics). */
   readonly onAnswer?: (statusCode: number) => void;
+  /** Called once per answer sent, for the access log; absent: no access log. */
+  readonly onAccess?: (entry: AccessEntry) => void;
 }
+
+/** One answered request, as the access log writes it. */
+export interface AccessEntry {
+  readonly method: string;
+  /** The request target as sent, cut to 200 characters. */
+  readonly path: string;
+  readonly status: number;
+  /** From the request's arrival to the answer handed to the socket, in milliseconds. */
+  readonly durationMs: number;
+  /** The peer's address; '' when the socket has closed. */
+  readonly remote: string;
+}
+
+const maxLoggedPath = 200;
 
 /** Creates the request listener: GET and HEAD only, nothing from the request reaches a check. */
 export function createHandler(deps: HandlerDeps) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     if (hasBody(req)) res.shouldKeepAlive = false;
     const head = req.method === 'HEAD';
+    const access = accessLogger(req, deps);
     const reply = (ready: Answer): void => {
       deps.onAnswer?.(ready.statusCode);
       send(res, ready, head);
+      access?.(ready.statusCode);
     };
     if (req.method !== 'GET' && !head) return reply(methodNotAllowed);
     let result: Answer | Promise<Answer>;
     try {
       result = deps.respond(question(req, deps.isGroup));
     } catch (error) {
-      return fail(deps, res, head, error);
+      return reply(fail(deps, error));
     }
     if (!(result instanceof Promise)) return reply(result);
-    result.then(reply, (error: unknown) => fail(deps, res, head, error));
+    result.then(reply, (error: unknown) => reply(fail(deps, error)));
+  };
+}
+
+/** The access log's call for this request, started now; undefined without an access log. */
+function accessLogger(
+  req: IncomingMessage,
+  deps: HandlerDeps,
+): ((status: number) => void) | undefined {
+  const onAccess = deps.onAccess;
+  if (onAccess === undefined) return undefined;
+  const start = performance.now();
+  return (status) => {
+    const url = req.url ?? '';
+    onAccess({
+      method: req.method ?? '',
+      path: url.length > maxLoggedPath ? `${url.slice(0, maxLoggedPath)}…` : url,
+      status,
+      durationMs: Math.round((performance.now() - start) * 10) / 10,
+      remote: req.socket.remoteAddress ?? '',
+    });
   };
 }
 
@@ -64,9 +102,7 @@ function send(res: ServerResponse, ready: Answer, head: boolean): void {
   res.end(head ? undefined : ready.body);
 }
 
-function fail(deps: HandlerDeps, res: ServerResponse, head: boolean, error: unknown): void {
+function fail(deps: HandlerDeps, error: unknown): Answer {
   deps.logger.error({ err: error }, 'answering a request failed; answering fail');
-  const ready = deps.failClosed();
-  deps.onAnswer?.(ready.statusCode);
-  send(res, ready, head);
+  return deps.failClosed();
 }

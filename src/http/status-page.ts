@@ -38,9 +38,20 @@ export interface PageInput {
   readonly changesShown: number;
 }
 
+/**
+ * The plain answer's word (the text body: `OK`, `WARN`, `ERROR`, `MAINTENANCE`), which the
+ * page's title and first heading carry so that keyword monitors sending a browser's Accept
+ * find the same word as with `curl`.
+ */
+const answerWords: Readonly<Record<Status | 'maintenance', string>> = {
+  pass: 'OK',
+  warn: 'WARN',
+  fail: 'ERROR',
+  maintenance: 'MAINTENANCE',
+};
+
 /** Renders the self-contained HTML status page. */
 export function renderStatusPage(input: PageInput): string {
-  const look = looks[input.status];
   const refresh = Math.max(1, Math.round(input.refreshSeconds));
   return safeHtml`<!doctype html>
 <html lang="en">
@@ -48,7 +59,7 @@ export function renderStatusPage(input: PageInput): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="refresh" content="${refresh}">
-<title>${look.word} · ${input.hostname} · ${input.title} · healthcheckd</title>
+<title>${answerWords[input.status]} · ${input.hostname} · ${input.title} · healthcheckd</title>
 <style>${raw(statusPageStyle)}</style>
 </head>
 <body>
@@ -70,7 +81,7 @@ function header(input: PageInput): Markup {
   const look = looks[input.status];
   return safeHtml`<header class="overall s-${input.status}"><div class="wrap">
 <p class="overall-state">${symbol(look.symbol)} ${look.word}</p>
-<h1>${input.hostname}</h1>
+<h1>${answerWords[input.status]} · ${input.hostname}</h1>
 <p class="meta">${input.title} · HTTP ${input.statusCode} · ${summary(input.checks)}</p>
 </div></header>`;
 }

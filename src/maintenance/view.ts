@@ -2,7 +2,7 @@ import { epochNow, monotonicNow, type EpochMs, type MonotonicMs } from '../util/
 import type { Logger } from 'pino';
 import { covers, inForce } from './flag.js';
 import { maintenanceMember, scopeName } from '../util/text.js';
-import type { MaintenanceFlag } from '../types.js';
+import type { HealthMaintenance, MaintenanceFlag } from '../types.js';
 import { readSpoolFlags, spoolVersion, type SpoolReading } from './spool.js';
 
 /** The daemon's view of the spool: which flags are in force now. */
@@ -107,13 +107,19 @@ function changeLogger(spoolDir: string, logger: Logger): ChangeLogger {
       logger.info({ spoolDir, previously }, 'maintenance off');
       return;
     }
-    const flags = inForceNow.map(maintenanceMember);
+    const flags = inForceNow.map(logMember);
     logger.warn(
       { flags, previously },
       `maintenance on: ${flags.map((flag) => `${flag.scope} (${flag.reason})`).join(', ')}`,
     );
   };
   return Object.assign(log, { quiet: () => logged === '' && unlistedBefore === null });
+}
+
+/** A flag as a log line carries it: times ISO 8601; no `until` for one that lasts until `up`. */
+function logMember(flag: MaintenanceFlag): Omit<HealthMaintenance, 'until'> & { until?: string } {
+  const { until, ...member } = maintenanceMember(flag);
+  return until === null ? member : { ...member, until };
 }
 
 /**

@@ -56,6 +56,7 @@ describe('format: the resolved config as INI', { timeout: 30_000 }, () => {
         'shutdown_delay = 0s',
         'max_concurrent = 8',
         'expose_output = true',
+        'access_log = false',
         '',
         '[check:default]',
         'command = test ${RANDOM: -1} -ge 5',

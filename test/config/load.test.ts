@@ -83,6 +83,7 @@ describe('load: defaults', { timeout: 30_000 }, () => {
       shutdownDelayMs: 0,
       maxConcurrent: 8,
       exposeOutput: true,
+      accessLog: false,
     });
   });
 
@@ -111,6 +112,7 @@ describe('load: defaults', { timeout: 30_000 }, () => {
       'shutdown_delay = 2m',
       'max_concurrent = 1',
       'expose_output = off',
+      'access_log = yes',
       'command = true',
     ].join('\n');
     const { config } = parseConfigText(text, '/etc/hc/h.config', {}, env);
@@ -129,6 +131,7 @@ describe('load: defaults', { timeout: 30_000 }, () => {
       shutdownDelayMs: 120_000,
       maxConcurrent: 1,
       exposeOutput: false,
+      accessLog: true,
     });
   });
 
@@ -563,7 +566,7 @@ describe('loadConfig: files', { timeout: 30_000 }, () => {
     assert.equal(error.code, 'E_CONFIG');
     assert.equal(
       error.message,
-      'cannot read config file /nonexistent/healthcheckd.config: no such file (ENOENT); pass the path of your config or add checks with --command/--tcp/--http',
+      'cannot read config file /nonexistent/healthcheckd.config: no such file (ENOENT); pass the path of your config, or add checks with --command/--tcp/--http',
     );
   });
 

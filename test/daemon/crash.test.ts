@@ -41,7 +41,7 @@ async function crash(format: 'json' | 'text', kind: 'exception' | 'rejection') {
   const config = daemonConfig(
     dir.path,
     'crash',
-    `log_format = ${format}\nspool_dir = ${dir.path}/spool\n[check:${check}]\ncommand = sleep 300\ninterval = 1h\ntimeout = 1h\n`,
+    `log_format = ${format}\n[check:${check}]\ncommand = sleep 300\ninterval = 1h\ntimeout = 1h\n`,
   );
   const marker = `HEALTHCHECKD_CHECK=${check}`;
   const daemon = startCrashing(config, { CRASH: kind });

@@ -99,18 +99,20 @@ describe('renderStatusPage: states', { timeout: 30_000 }, () => {
   });
 
   it('shows the overall state big at the top, with its word and symbol', () => {
-    const cases: Array<[PageInput['status'], string]> = [
-      ['pass', '✔ PASS'],
-      ['warn', '▲ WARN'],
-      ['fail', '✖ FAIL'],
-      ['maintenance', '▮▮ MAINTENANCE'],
+    const cases: Array<[PageInput['status'], string, string]> = [
+      ['pass', '✔ PASS', 'OK'],
+      ['warn', '▲ WARN', 'WARN'],
+      ['fail', '✖ FAIL', 'ERROR'],
+      ['maintenance', '▮▮ MAINTENANCE', 'MAINTENANCE'],
     ];
-    for (const [status, words] of cases) {
+    for (const [status, words, answer] of cases) {
       const html = page({ status });
       const top = /<p class="overall-state">(.*?)<\/p>/.exec(html)?.[1] ?? '';
       assert.equal(visibleText(top), words);
       assert.match(html, new RegExp(`<header class="overall s-${status}">`));
-      assert.match(html, new RegExp(`<title>${words.split(' ')[1]} · web-1.example`));
+      // The plain answer's word, for keyword monitors that send a browser's Accept.
+      assert.match(html, new RegExp(`<title>${answer} · web-1.example`));
+      assert.match(html, new RegExp(`<h1>${answer} · web-1.example`));
     }
   });
 
@@ -179,7 +181,7 @@ describe('renderStatusPage: escaping', { timeout: 30_000 }, () => {
     assert.ok(!html.includes('<script'));
     assert.ok(!html.includes('<img'));
     assert.ok(!html.includes('<b>'));
-    assert.match(html, /<h1>&quot;host&#39;&lt;b&gt;<\/h1>/);
+    assert.match(html, /<h1>MAINTENANCE · &quot;host&#39;&lt;b&gt;<\/h1>/);
     assert.match(html, /Maintenance: &lt;script&gt;alert\(1\)&lt;\/script&gt;<\/h2>/);
     assert.match(html, /Set by &lt;img src=x onerror=alert\(2\)&gt; at/);
   });
@@ -215,7 +217,7 @@ describe('renderStatusPage: maintenance', { timeout: 30_000 }, () => {
     assert.match(text, /▮▮ Maintenance: kernel upgrade /);
     assert.match(text, /Set by alice at 2026-11-23 16:59:00 UTC \(1 min ago\)/);
     assert.match(text, /until 2026-11-23 17:29:30 UTC \(in 29 min\)\./);
-    assert.match(text, /MAINTENANCE web-1\.example all checks · HTTP 503/);
+    assert.match(text, /MAINTENANCE MAINTENANCE · web-1\.example all checks · HTTP 503/);
   });
 
   it('says until `healthcheckd up` when the flag has no end', () => {

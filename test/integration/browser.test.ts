@@ -121,7 +121,9 @@ describe(
         assert.equal(status, await plainStatus(daemon.port, '/'));
         assert.equal(status, 200);
         assert.equal(await overall(page), '▲ WARN');
-        assert.equal(await page.locator('h1').innerText(), hostname());
+        // The plain answer's word (WARN answers 200 and the text body WARN), then the host.
+        assert.equal(await page.locator('h1').innerText(), `WARN · ${hostname()}`);
+        assert.match(await page.title(), /^WARN · /);
         // The checks that are not passing first, each group in config order.
         assert.deepEqual(await cards(page), [
           'replica: ▲ WARN',

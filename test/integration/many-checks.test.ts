@@ -376,8 +376,8 @@ describe('healthcheckd check', { timeout: 60_000 }, () => {
     const result = await runCli(['check', config]);
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stdout, /^good\s+PASS\s+\d+ ms\s+all good$/m);
-    assert.match(result.stdout, /^meh\s+WARN\s+\d+ ms\s+so so$/m);
-    assert.match(result.stdout, /^bad\s+FAIL\s+\d+ ms\s+broken$/m);
+    assert.match(result.stdout, /^meh\s+WARN\s+\d+ ms\s+exit 1: so so$/m);
+    assert.match(result.stdout, /^bad\s+FAIL\s+\d+ ms\s+exit 2: broken$/m);
   });
 
   it('exits 1 on warn and 0 on pass with --check', async () => {
