@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { rootCertificates } from 'node:tls';
 import type { HttpCheckOptions, RunResult, StatusRange } from '../types.js';
 import { createOutputCapture } from './output-capture.js';
-import { endedNow } from './result.js';
+import { networkResult } from './result.js';
 import { appendLine } from '../util/text.js';
 
 /** True when `code` falls in one of the ranges. */
@@ -97,17 +97,7 @@ export function runHttpGet(
       clearTimeout(timer);
       req?.destroy();
       const pass = status !== null && statusMatches(status, expect) && bodyOk;
-      resolve(
-        endedNow({
-          status: pass ? 'pass' : 'fail',
-          exitCode: null,
-          httpStatus: status,
-          signal: null,
-          timedOut,
-          durationMs: performance.now() - started,
-          output,
-        }),
-      );
+      resolve(networkResult(pass, status, timedOut, started, output));
     };
     const answered = (): string => `HTTP ${code}\n${capture.text()}`;
     const judgeBody = (): void => {

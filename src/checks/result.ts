@@ -36,3 +36,26 @@ export function failedOutcome(
     ...fields,
   };
 }
+
+/**
+ * The result of a network check (tcp, http) ending now: no exit code, no signal.
+ * @param startedMs when the run started, on `performance.now()`'s clock
+ * @param httpStatus the answer's status code (http checks), else null
+ */
+export function networkResult(
+  pass: boolean,
+  httpStatus: number | null,
+  timedOut: boolean,
+  startedMs: number,
+  output: string,
+): RunResult {
+  return endedNow({
+    status: pass ? 'pass' : 'fail',
+    exitCode: null,
+    httpStatus,
+    signal: null,
+    timedOut,
+    durationMs: performance.now() - startedMs,
+    output,
+  });
+}

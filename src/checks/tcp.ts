@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { RunResult } from '../types.js';
-import { endedNow } from './result.js';
+import { networkResult } from './result.js';
 
 /** Splits `host:port` or `[v6]:port`. */
 export function splitHostPort(target: string): { host: string; port: number } {
@@ -46,17 +46,7 @@ export function runTcp(
       settled = true;
       clearTimeout(timer);
       socket.destroy();
-      resolve(
-        endedNow({
-          status: ok ? 'pass' : 'fail',
-          exitCode: null,
-          httpStatus: null,
-          signal: null,
-          timedOut,
-          durationMs: performance.now() - started,
-          output,
-        }),
-      );
+      resolve(networkResult(ok, null, timedOut, started, output));
     };
     const timer = setTimeout(
       () => finish(false, `no connection to ${target} within ${configuredMs} ms`, true),
