@@ -63,7 +63,9 @@ describe('command checks against a real daemon', { timeout: 60_000 }, () => {
       const reply = await httpRequest(daemon.port, { timeoutMs: 30_000 });
       assert.equal(reply.status, 200);
       const grew = rssKiB(daemon.pid) - before;
-      assert.ok(grew < 50_000, `RSS grew by ${grew} KiB`);
+      // Keeping the output would cost at least its 97,656 KiB; garbage the young generation has
+      // not yet collected stays below that (Node 24's young generation is larger than 20's).
+      assert.ok(grew < 90_000, `RSS grew by ${grew} KiB`);
       assert.ok(
         await eventually(() => /Captured 4096 of 100000000 bytes/.test(daemon.stderr())),
         'debug log shows the capped output',
