@@ -317,6 +317,7 @@ describe('check semantics', { timeout: 90_000 }, () => {
       writeFileSync(go, '');
       assert.ok(
         await eventually(async () => (await httpRequest(daemon.port)).status === 200, 20_000),
+        `the first run passes once it may: ${(await httpRequest(daemon.port, { path: '/?format=json' })).body}\n${daemon.stderr()}`,
       );
       assert.ok(await eventually(() => existsSync(hanging), 20_000), 'a second run started');
       for (let i = 0; i < 5; i += 1) {
