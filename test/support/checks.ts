@@ -1,30 +1,12 @@
 /** Builders of the values checks deal in: definitions, run results, reports. */
-import { defaultHttpOptions } from '../../src/config/resolve-http.js';
+import { defaultCheck } from '../../src/config/resolve-checks.js';
 import { asEpochMs, asMonotonicMs } from '../../src/util/clock.js';
 import type { CheckDefinition, CheckReport, RunResult, Status } from '../../src/types.js';
 
 /** A check definition with the documented defaults; `overrides` wins. */
 export function definition(overrides: Partial<CheckDefinition> = {}): CheckDefinition {
-  return {
-    name: 'db',
-    kind: 'command',
-    target: 'true',
-    timeoutMs: 5_000,
-    intervalMs: null,
-    maxAgeMs: null,
-    cachePassMs: 0,
-    cacheFailMs: 0,
-    rise: 1,
-    fall: 1,
-    warnExitCodes: [],
-    critical: true,
-    groups: [],
-    expectStatus: [{ from: 200, to: 399 }],
-    http: defaultHttpOptions,
-    flapThresholdPercent: null,
-    origin: { file: '/etc/healthcheckd.config', line: 1 },
-    ...overrides,
-  };
+  const origin = { file: '/etc/healthcheckd.config', line: 1 };
+  return { ...defaultCheck('db', 'command', 'true', 5_000, origin), ...overrides };
 }
 
 /** A finished run, passing at time 0 unless told otherwise. */
