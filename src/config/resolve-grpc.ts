@@ -6,12 +6,14 @@ import type { Section } from './sections.js';
 
 /**
  * The `[grpc]` section (DESIGN §11), resolved; null when absent or without a usable port.
- * `bind` defaults to the `[healthcheckd]` bind; the port may not be the HTTP one.
+ * `bind` defaults to the `[healthcheckd]` bind; the port may be neither the HTTP one nor the
+ * `[agent]` one (`agentPort`, null without `[agent]`).
  */
 export function resolveGrpc(
   section: Section | null,
   daemon: DaemonSettings,
   problems: Problem[],
+  agentPort: number | null = null,
 ): GrpcSettings | null {
   if (section === null) return null;
   const values = readSection(section, grpcSchema, problems);
@@ -24,6 +26,12 @@ export function resolveGrpc(
   const bind = values.bind ?? daemon.bind;
   if (values.port === daemon.port) {
     const expected = `a port other than the [healthcheckd] port ${daemon.port}`;
+    problems.push(
+      lineProblem(lineOf(section, 'port'), expectedFound('port', expected, String(values.port))),
+    );
+  }
+  if (values.port === agentPort) {
+    const expected = `a port other than the [agent] port ${agentPort}`;
     problems.push(
       lineProblem(lineOf(section, 'port'), expectedFound('port', expected, String(values.port))),
     );

@@ -77,11 +77,12 @@ export function resolveConfig(
   if (env.checksOptional !== true && !anyCheckGiven(sections, flags)) {
     problems.push(env.file === null ? flagProblem(noCheck) : lineProblem(null, noCheck));
   }
+  const agent = resolveAgent(sections.agent, daemon.port, problems, overrides.agentPort);
   return {
     file: env.file,
     daemon,
     checks,
-    agent: resolveAgent(sections.agent, daemon.port, problems, overrides.agentPort),
-    grpc: resolveGrpc(sections.grpc, daemon, problems),
+    agent,
+    grpc: resolveGrpc(sections.grpc, daemon, problems, agent?.port ?? null),
   };
 }

@@ -414,6 +414,13 @@ describe('load: problems', { timeout: 30_000 }, () => {
     );
   });
 
+  it('refuses a [grpc] port that [agent] already takes, with its line', () => {
+    const text = '[check:a]\ntcp = h:1\n[agent]\nport = 9777\n[grpc]\nport = 9777\n';
+    assert.deepEqual(problemsOf(text), [
+      `${file}:6: port: expected a port other than the [agent] port 9777, found "9777"`,
+    ]);
+  });
+
   it('reads [grpc]: port required, bind defaults to [healthcheckd] bind, not the daemon port', () => {
     const text = '[healthcheckd]\nbind = 127.0.0.1\n[check:a]\ntcp = h:1\n[grpc]\nport = 9555\n';
     assert.deepEqual(parseConfigText(text, file, {}, env).config.grpc, {
