@@ -67,9 +67,9 @@ function cgroupCage(containment: Containment): Cage {
       (emptied ??= (async () => {
         if (!run) return;
         await run.whenEmpty();
-        run.remove();
+        run.release();
       })()),
-    emptyNow: () => run === null || (!run.populated() && run.remove()),
+    emptyNow: () => run === null || run.release(),
   };
 }
 

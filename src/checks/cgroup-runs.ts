@@ -16,9 +16,10 @@ export interface CgroupRun {
   readonly dir: string;
   /**
    * Runs `spawnIt` (a synchronous spawn) with this process moved into the run's cgroup, so
-   * the child is born there, then moves it back. A wrapper that moves itself in would have
-   * to exec the command, and `sh` drops environment entries it cannot name (exported bash
-   * functions); moving the daemon costs two writes, about 0.1 ms.
+   * the child is born there, then moves it back to the cgroup it was in when the home was
+   * made. A wrapper that moves itself in would have to exec the command, and `sh` drops
+   * environment entries it cannot name (exported bash functions); moving the daemon costs
+   * two writes, about 0.1 ms each.
    */
   readonly around: <T>(spawnIt: () => T) => T;
   /** Whether any process is still in the cgroup. */
@@ -27,13 +28,18 @@ export interface CgroupRun {
   readonly kill: () => void;
   /** Resolves once the cgroup is empty (never while a process is stuck in the kernel). */
   readonly whenEmpty: () => Promise<void>;
-  /** Removes the (empty) cgroup; false when it is still populated. */
-  readonly remove: () => boolean;
+  /**
+   * Hands the cgroup back once it is empty: it is kept for a later run (making and removing a
+   * cgroup per run costs more than the run's other bookkeeping) or removed; false, and kept
+   * by this run, while it is still populated.
+   */
+  readonly release: () => boolean;
 }
 
 /** This process's cgroup directory for runs, made once and removed at exit. */
 export interface CgroupHome {
   readonly dir: string;
+  /** A cgroup for a new run: an empty one handed back by an earlier run, or a new one. */
   readonly newRun: () => CgroupRun;
   /** SIGKILLs what is left in every run cgroup and removes them; waits at most `limitMs`. */
   readonly killAllNow: (limitMs?: number) => void;
@@ -88,17 +94,26 @@ export function openCgroupHome(mount: string | null = cgroup2Mount()): CgroupHom
     tryRmdir(dir);
     return null;
   }
-  if (!roundTrip(dir, mount)) {
+  if (!roundTrip(dir, mount, parent)) {
     tryRmdir(dir);
     return null;
   }
   let count = 0;
   const runs = new Set<CgroupRun>();
+  /** Empty run cgroups handed back, for the next runs (a few: more are removed). */
+  const spare: string[] = [];
+  const handBack = (run: CgroupRun): void => {
+    runs.delete(run);
+    if (spare.length < spareMax) spare.push(run.dir);
+    else tryRmdir(run.dir);
+  };
   const home: CgroupHome = {
     dir,
     newRun() {
-      count += 1;
-      const run = createRun(join(dir, `run.${count}`), mount, () => runs.delete(run));
+      const reused = spare.pop();
+      if (reused === undefined) count += 1;
+      const place = { back: () => handBack(run), home: parent };
+      const run = createRun(reused ?? join(dir, `run.${count}`), reused === undefined, place);
       runs.add(run);
       return run;
     },
@@ -107,8 +122,9 @@ export function openCgroupHome(mount: string | null = cgroup2Mount()): CgroupHom
       const deadline = performance.now() + limitMs;
       for (const run of runs) {
         while (run.populated() && performance.now() < deadline) pause(2);
-        run.remove();
+        if (!run.populated()) tryRmdir(run.dir);
       }
+      for (const empty of spare.splice(0)) tryRmdir(empty);
     },
   };
   process.once('exit', () => {
@@ -141,42 +157,66 @@ function removeStaleHomes(parent: string): void {
 }
 
 /** Whether this process can enter a run cgroup and leave it again (as each spawn does). */
-function roundTrip(home: string, mount: string): boolean {
+function roundTrip(home: string, mount: string, parent: string): boolean {
+  const probe = join(home, 'probe');
   try {
-    const probe = createRun(join(home, 'probe'), mount, () => undefined);
-    probe.around(() => undefined);
-    return probe.remove();
+    createRun(probe, true, { back: () => undefined, home: parent }).around(() => undefined);
+    return ownCgroupDir(mount) === parent && tryRmdir(probe);
   } catch {
     return false;
   }
 }
 
-function createRun(dir: string, mount: string, forget: () => void): CgroupRun {
-  mkdirSync(dir);
+/** How many empty run cgroups a home keeps for later runs. */
+const spareMax = 4;
+
+/** Where a run's cgroup goes back to, and where the daemon lives. */
+interface RunPlace {
+  /** Called once the run's cgroup is empty and handed back. */
+  readonly back: () => void;
+  /** The daemon's own cgroup, which it returns to after each spawn. */
+  readonly home: string;
+}
+
+function createRun(dir: string, make: boolean, place: RunPlace): CgroupRun {
+  if (make) mkdirSync(dir);
   const events = join(dir, 'cgroup.events');
+  // Once empty after its spawn, a run's cgroup stays empty: only the daemon moves processes
+  // in, and it does so only for this run's one spawn.
+  let spawned = false;
+  let emptied = false;
+  // Set while the daemon itself is in the run's cgroup (a move back that failed).
+  let daemonInside = false;
+  // Handed back: the directory may be another run's from now on.
+  let released = false;
   const populated = (): boolean => {
+    if (emptied || released) return false;
+    let full: boolean;
     try {
-      return /^populated 1$/m.test(readFileSync(events, 'utf8'));
+      full = /^populated 1$/m.test(readFileSync(events, 'utf8'));
     } catch {
-      return false;
+      full = false;
     }
+    if (!full && spawned && !daemonInside) emptied = true;
+    return full;
   };
   return {
     dir,
     around: (spawnIt) => {
-      const home = ownCgroupDir(mount);
-      if (home === null) throw new Error('cannot tell which cgroup this process is in');
       writeFileSync(join(dir, 'cgroup.procs'), '0');
+      daemonInside = true;
       try {
         return spawnIt();
       } finally {
-        writeFileSync(join(home, 'cgroup.procs'), '0');
+        spawned = true;
+        writeFileSync(join(place.home, 'cgroup.procs'), '0');
+        daemonInside = false;
       }
     },
     populated,
     kill: () => {
-      // Never with the daemon inside (a move back that failed): it would kill itself.
-      if (ownCgroupDir(mount) === dir) return;
+      // Never with the daemon inside (it would kill itself), nor in a later run's cgroup.
+      if (daemonInside || emptied || released) return;
       try {
         writeFileSync(join(dir, 'cgroup.kill'), '1');
       } catch {
@@ -184,9 +224,11 @@ function createRun(dir: string, mount: string, forget: () => void): CgroupRun {
       }
     },
     whenEmpty: () => waitEmpty(events, populated),
-    remove: () => {
-      if (!tryRmdir(dir)) return false;
-      forget();
+    release: () => {
+      if (released) return true;
+      if (daemonInside || populated()) return false;
+      released = true;
+      place.back();
       return true;
     },
   };

@@ -30,12 +30,43 @@ describe('cgroup runs', { timeout: 30_000 }, () => {
         new RegExp(`${run.dir.split('/').pop()}`),
       );
       assert.equal(run.populated(), true);
-      assert.equal(run.remove(), false, 'not removed while populated');
+      assert.equal(run.release(), false, 'not handed back while populated');
       run.kill();
       await run.whenEmpty();
       assert.equal(run.populated(), false);
-      assert.equal(run.remove(), true);
-      assert.equal(existsSync(run.dir), false);
+      assert.equal(run.release(), true);
+      home.killAllNow();
+      assert.equal(existsSync(run.dir), false, 'removed with the home');
+    },
+  );
+
+  it(
+    'hands an empty cgroup to the next run, and an old run never signals into it',
+    { timeout: 30_000 },
+    async (t) => {
+      if (!requireRoot(t, 'a writable cgroup v2')) return;
+      const home = openCgroupHome();
+      if (home === null) return t.skip('cgroup v2 is not writable here');
+      const first = home.newRun();
+      const done = first.around(() => spawn('true', [], { stdio: 'ignore' }));
+      await once(done, 'exit');
+      await first.whenEmpty();
+      assert.equal(first.release(), true);
+      const second = home.newRun();
+      assert.equal(second.dir, first.dir, 'the empty cgroup is reused');
+      const sleeper = second.around(() => spawn('sleep', ['300'], { stdio: 'ignore' }));
+      try {
+        assert.equal(second.populated(), true);
+        first.kill();
+        assert.equal(first.populated(), false, 'the old run sees nothing of the new one');
+        assert.equal(second.populated(), true, 'the old run killed nothing of the new one');
+        assert.equal(sleeper.exitCode, null);
+      } finally {
+        second.kill();
+        await second.whenEmpty();
+        home.killAllNow();
+      }
+      assert.equal(existsSync(second.dir), false);
     },
   );
 });
