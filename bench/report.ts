@@ -161,3 +161,20 @@ export function median(values: readonly number[]): number {
     ? (sorted[mid] ?? NaN)
     : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
 }
+
+/** Before and after side by side: each scenario's figure and ratio in both builds. */
+export function compare(before: readonly Row[], after: readonly Row[]): string {
+  const lines = [
+    '| scenario | before | before ratio | after | after ratio | target |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
+  // Scenario names carry per-run counts in parentheses ("errors 0"): matched without them.
+  const key = (row: Row): string => row.scenario.replace(/ \(.*\)$/, '');
+  for (const row of after) {
+    const old = before.find((candidate) => key(candidate) === key(row));
+    lines.push(
+      `| ${row.scenario} | ${old?.value ?? '-'} | ${old?.ratio ?? '-'} | ${row.value} | ${row.ratio} | ${row.target} |`,
+    );
+  }
+  return lines.join('\n');
+}

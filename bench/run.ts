@@ -3,7 +3,8 @@
 // several rounds; prints a table and writes bench/RESULTS.md (or BENCH_OUT).
 //
 // BENCH_BIN=<another build's dist/src/bin.js> measures that build instead of this one, with
-// the same bench: the way to compare before and after.
+// the same bench. BENCH_BEFORE=<another build's bin.js> measures it too, round by round in
+// turn with this one, each against its own baselines, and adds a before/after table.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -11,17 +12,18 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { load, loadTool } from './loadgen.js';
 import { cpuMs, memory } from './proc.js';
-import { fmt, median, rows, table } from './report.js';
+import { compare, fmt, median, rows, table } from './report.js';
 import {
   bare,
   bareArgs,
-  bin,
-  daemon,
+  buildAt,
+  daemon as startDaemon,
   daemonArgs,
   get,
   naive,
-  nodeFlags,
+  thisBuild,
   timedStart,
+  type Build,
   type Server,
 } from './servers.js';
 
@@ -32,6 +34,11 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 4);
 const only = process.env.BENCH_ONLY?.split(',') ?? null;
 const sleepStormSeconds = Math.max(seconds, 12);
 const work = mkdtempSync(join(tmpdir(), 'hcd-bench-'));
+const before = process.env.BENCH_BEFORE ? buildAt(process.env.BENCH_BEFORE) : null;
+/** The build the scenarios of the current round start. */
+let build: Build = thisBuild;
+const daemon = (name: string, checks: string): Promise<Server> =>
+  startDaemon(build, work, name, checks);
 
 const side = '[check:side]\ncommand = true\ninterval = 1s\n';
 const runsPattern = /healthcheckd_check_runs_total\{check="main",result="pass"\} (\d+)/;
@@ -50,19 +57,19 @@ async function answers(r: Record<string, number>): Promise<void> {
   r.bare100 = (await load(b.url, 100, { duration: seconds })).rps;
   await b.stop();
 
-  const bg = await daemon(work, 'background', '[check:main]\ncommand = true\ninterval = 1s\n');
+  const bg = await daemon('background', '[check:main]\ncommand = true\ninterval = 1s\n');
   r.bg1 = (await load(`${bg.url}/check/main`, 1, { duration: seconds })).rps;
   r.bg100 = (await load(`${bg.url}/check/main`, 100, { duration: seconds })).rps;
   await bg.stop();
 
-  const cached = await daemon(work, 'cached', '[check:main]\ncommand = true\ncache_pass = 1h\n');
+  const cached = await daemon('cached', '[check:main]\ncommand = true\ncache_pass = 1h\n');
   r.cached1 = (await load(`${cached.url}/check/main`, 1, { duration: seconds })).rps;
   r.cached100 = (await load(`${cached.url}/check/main`, 100, { duration: seconds })).rps;
   await cached.stop();
 }
 
 async function stormTrue(r: Record<string, number>): Promise<void> {
-  const storm = await daemon(work, 'storm', `[check:main]\ncommand = true\n${side}`);
+  const storm = await daemon('storm', `[check:main]\ncommand = true\n${side}`);
   const [stormLoad, stormSide] = await Promise.all([
     load(`${storm.url}/check/main`, 100, { duration: seconds }),
     load(`${storm.url}/check/side`, 1, { overallRate: 50, duration: seconds }),
@@ -75,14 +82,14 @@ async function stormTrue(r: Record<string, number>): Promise<void> {
 
 /** Target 3: one connection, the program run for every request, against the naive spawner. */
 async function perRequest(r: Record<string, number>): Promise<void> {
-  const seq = await daemon(work, 'sequential', '[check:main]\ncommand = true\n');
+  const seq = await daemon('sequential', '[check:main]\ncommand = true\n');
   ({ rps: r.seqTrue, cpu: r.cpuTrue } = await sequential(seq, '/check/main'));
   await seq.stop();
   const naiveTrue = await naive(['true']);
   ({ rps: r.naiveTrue, cpu: r.naiveCpuTrue } = await sequential(naiveTrue));
   await naiveTrue.stop();
 
-  const shell = await daemon(work, 'shell', 'shell = /bin/bash\n[check:main]\ncommand = :\n');
+  const shell = await daemon('shell', 'shell = /bin/bash\n[check:main]\ncommand = :\n');
   ({ rps: r.seqShell, cpu: r.cpuShell } = await sequential(shell, '/check/main'));
   await shell.stop();
   const naiveShell = await naive(['/bin/bash', '-c', ':']);
@@ -91,7 +98,7 @@ async function perRequest(r: Record<string, number>): Promise<void> {
 }
 
 async function stormSleep(r: Record<string, number>): Promise<void> {
-  const sleepy = await daemon(work, 'sleep', `[check:main]\ncommand = sleep 0.2\n${side}`);
+  const sleepy = await daemon('sleep', `[check:main]\ncommand = sleep 0.2\n${side}`);
   const runs = async (): Promise<number> =>
     Number(runsPattern.exec(await get(`${sleepy.url}/metrics`))?.[1] ?? 0);
   const runsBefore = await runs();
@@ -123,7 +130,7 @@ async function memoryUnderLoad(r: Record<string, number>): Promise<void> {
   const b = await bare();
   ({ growth: r.bareGrowth, hwm: r.bareHwm } = await memoryUnder(b));
   await b.stop();
-  const d = await daemon(work, 'memory', '[check:main]\ncommand = true\ninterval = 1s\n');
+  const d = await daemon('memory', '[check:main]\ncommand = true\ninterval = 1s\n');
   ({ growth: r.daemonGrowth, hwm: r.daemonHwm } = await memoryUnder({
     ...d,
     url: `${d.url}/check/main`,
@@ -133,7 +140,7 @@ async function memoryUnderLoad(r: Record<string, number>): Promise<void> {
 
 /** Target 6's idle RSS and target 7's start-up, bare and daemon taken in turn, 3 times each. */
 async function startAndIdle(r: Record<string, number>): Promise<void> {
-  const config = daemonArgs(work, 'startup', '[check:main]\ncommand = true\n');
+  const config = daemonArgs(build, work, 'startup', '[check:main]\ncommand = true\n');
   const figures = { startBare: [], startDaemon: [], bareIdle: [], daemonIdle: [] } as Record<
     string,
     number[]
@@ -172,35 +179,57 @@ async function round(): Promise<Record<string, number>> {
 }
 
 function machine(): string {
+  const describe = (b: Build): string =>
+    `${b.bin}, with its shebang's Node flags (${b.nodeFlags.join(' ') || 'none'})`;
   return [
     `- CPU: ${cpus()[0]?.model ?? 'unknown'} (${cpus().length} cores)`,
     `- memory: ${fmt(totalmem() / 2 ** 30, 1)} GiB; kernel ${release()}; Node ${process.version}`,
     `- ${rounds} rounds of ${seconds} s per scenario, medians; throughput load from ${loadTool} on 127.0.0.1 (side probes at a fixed rate and the fixed-amount memory runs from autocannon)`,
-    `- daemon: ${bin}, with its shebang's Node flags (${nodeFlags.join(' ') || 'none'}); the baselines with Node's defaults`,
+    `- daemon: ${describe(thisBuild)}; the baselines with Node's defaults`,
+    ...(before ? [`- before: ${describe(before)}, measured in turn with it in every round`] : []),
     '- CPU per request: utime + stime of the server and of the children it reaped (/proc/<pid>/stat), over the requests answered',
   ].join('\n');
 }
 
+const mediansOf = (all: readonly Record<string, number>[]): Record<string, number> => {
+  const result: Record<string, number> = {};
+  for (const key of Object.keys(all[0] ?? {})) result[key] = median(all.map((m) => m[key] ?? NaN));
+  return result;
+};
+const rawLines = (all: readonly Record<string, number>[], label: string): string =>
+  all
+    .map(
+      (m, i) =>
+        `- ${label}round ${i + 1}: ${JSON.stringify(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round(v * 100) / 100])))}`,
+    )
+    .join('\n');
+
 const measured: Record<string, number>[] = [];
+const measuredBefore: Record<string, number>[] = [];
 try {
   for (let i = 0; i < rounds; i += 1) {
+    if (before) {
+      process.stderr.write(`round ${i + 1} of ${rounds}, before...\n`);
+      build = before;
+      measuredBefore.push(await round());
+      build = thisBuild;
+    }
     process.stderr.write(`round ${i + 1} of ${rounds}...\n`);
     measured.push(await round());
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
-const medians: Record<string, number> = {};
-for (const key of Object.keys(measured[0] ?? {}))
-  medians[key] = median(measured.map((m) => m[key] ?? NaN));
-const all = rows(medians).filter((row) => !row.value.startsWith('NaN'));
-const result = table(all);
-const raw = measured
-  .map(
-    (m, i) =>
-      `- round ${i + 1}: ${JSON.stringify(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round(v * 100) / 100])))}`,
-  )
-  .join('\n');
-const doc = `# Benchmark results\n\nMeasured ${new Date().toISOString()} by \`npm run bench\`.\n\n${machine()}\n\n${result}\n\nRaw figures per round:\n\n${raw}\n`;
+const present = (all: ReturnType<typeof rows>): ReturnType<typeof rows> =>
+  all.filter((row) => !row.value.startsWith('NaN'));
+const result = table(present(rows(mediansOf(measured))));
+const comparison = before
+  ? `\n\nBefore (${before.bin}) and after, each ratio against the baselines of its own turn:\n\n${compare(present(rows(mediansOf(measuredBefore))), present(rows(mediansOf(measured))))}`
+  : '';
+const raw = [
+  rawLines(measured, ''),
+  ...(before ? [rawLines(measuredBefore, 'before, ')] : []),
+].join('\n');
+const doc = `# Benchmark results\n\nMeasured ${new Date().toISOString()} by \`npm run bench\`.\n\n${machine()}\n\n${result}${comparison}\n\nRaw figures per round:\n\n${raw}\n`;
 writeFileSync(process.env.BENCH_OUT ?? join(root, 'bench', 'RESULTS.md'), doc);
-process.stdout.write(`${result}\n`);
+process.stdout.write(`${result}${comparison}\n`);

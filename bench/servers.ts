@@ -10,14 +10,25 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** The daemon's entry point: BENCH_BIN (another build's dist/src/bin.js), or this build's. */
-export const bin = resolve(process.env.BENCH_BIN ?? join(here, '..', 'src', 'bin.js'));
+/** A build of the daemon: its entry point and the Node flags of its shebang. */
+export interface Build {
+  readonly bin: string;
+  readonly nodeFlags: readonly string[];
+}
 
-/** The Node flags of the bin's shebang (`#!/usr/bin/env -S node ...`): run it as it ships. */
-export const nodeFlags = (readFileSync(bin, 'utf8').split('\n')[0] ?? '')
-  .replace(/^#!\S*env -S node\s*/, '')
-  .split(' ')
-  .filter((flag) => flag.startsWith('--'));
+/** The build whose entry point is `bin` (a dist/src/bin.js), run as it ships. */
+export function buildAt(bin: string): Build {
+  const path = resolve(bin);
+  // The shebang is `#!/usr/bin/env -S node <flags>`.
+  const nodeFlags = (readFileSync(path, 'utf8').split('\n')[0] ?? '')
+    .replace(/^#!\S*env -S node\s*/, '')
+    .split(' ')
+    .filter((flag) => flag.startsWith('--'));
+  return { bin: path, nodeFlags };
+}
+
+/** The build measured: BENCH_BIN (another build's dist/src/bin.js), or this one. */
+export const thisBuild = buildAt(process.env.BENCH_BIN ?? join(here, '..', 'src', 'bin.js'));
 
 /** A server process that said where it listens. */
 export interface Server {
@@ -56,17 +67,17 @@ function stop(child: ChildProcess): Promise<void> {
 }
 
 /** The daemon's arguments for a config of `checks` (INI text) written in `work`. */
-export function daemonArgs(work: string, name: string, checks: string): string[] {
+export function daemonArgs(build: Build, work: string, name: string, checks: string): string[] {
   const config = join(work, `${name}.config`);
   writeFileSync(
     config,
     `[healthcheckd]\nport = 0\nbind = 127.0.0.1\npiddir = ${work}\npidfile = ${name}.pid\nspool_dir = ${work}/spool\nlog_level = info\nlog_format = json\n${checks}`,
   );
-  return [...nodeFlags, bin, 'run', config];
+  return [...build.nodeFlags, build.bin, 'run', config];
 }
 
-export const daemon = (work: string, name: string, checks: string): Promise<Server> =>
-  start(daemonArgs(work, name, checks), 'stderr');
+export const daemon = (build: Build, work: string, name: string, checks: string): Promise<Server> =>
+  start(daemonArgs(build, work, name, checks), 'stderr');
 
 export const bareArgs = (): string[] => [join(here, 'bare-server.js')];
 export const bare = (): Promise<Server> => start(bareArgs(), 'stdout');
