@@ -142,6 +142,8 @@ export interface DaemonSettings {
   readonly exposeOutput: boolean;
   /** Log one info line per HTTP request (method, path, status, duration, remote). Default false. */
   readonly accessLog: boolean;
+  /** `auto` (default), `off`, or the absolute path of the spawn helper. */
+  readonly spawnHelper: string;
 }
 
 /** The `[agent]` section, resolved. */

@@ -15,9 +15,16 @@ export interface Launch {
   readonly ids: RunIds;
   /** Runs the (synchronous) spawn so that the child starts inside the cage. */
   readonly around: <T>(spawnIt: () => T) => T;
+  /** Whether the spawn helper may start it (it enters `cgroupProcs` itself before exec). */
+  readonly viaHelper: boolean;
+  /** The cgroup.procs file of the run's cgroup, or null. */
+  readonly cgroupProcs: string | null;
+  /** Says the leader was started (or failed to) without `around`: the cage may be populated. */
+  readonly born: () => void;
 }
 
 const direct = <T>(spawnIt: () => T): T => spawnIt();
+const noCgroup = { viaHelper: true, cgroupProcs: null, born: () => undefined } as const;
 
 /**
  * What holds one run's processes beyond its process group: a cgroup, a PID namespace, or
@@ -43,7 +50,13 @@ export function openCage(containment: Containment): Cage {
 
 function groupCage(): Cage {
   return {
-    launch: async ([file, ...args], ids) => ({ file: file ?? '', args, ids, around: direct }),
+    launch: async ([file, ...args], ids) => ({
+      file: file ?? '',
+      args,
+      ids,
+      around: direct,
+      ...noCgroup,
+    }),
     kill: () => undefined,
     emptied: async () => undefined,
     emptyNow: () => true,
@@ -58,7 +71,15 @@ function cgroupCage(containment: Containment): Cage {
     async launch([file, ...args], ids) {
       const current = containment.cgroups!.newRun();
       run = current;
-      return { file: file ?? '', args, ids, around: current.around };
+      return {
+        file: file ?? '',
+        args,
+        ids,
+        around: current.around,
+        viaHelper: true,
+        cgroupProcs: current.procs,
+        born: current.born,
+      };
     },
     kill: () => {
       if (run?.populated()) run.kill();
@@ -79,7 +100,15 @@ function pidnsCage(): Cage {
     launch: async (argv, ids) => {
       namespace = openPidNamespace();
       const [file, ...args] = enterArgv(await namespace.ready, argv, ids);
-      return { file: file ?? 'nsenter', args, ids: {}, around: direct };
+      // nsenter needs the PID of the namespace's holder: started by Node's spawn, as tested.
+      return {
+        file: file ?? 'nsenter',
+        args,
+        ids: {},
+        around: direct,
+        ...noCgroup,
+        viaHelper: false,
+      };
     },
     kill: () => namespace?.kill(),
     emptied: async () => namespace?.gone,

@@ -22,6 +22,10 @@ export interface CgroupRun {
    * two writes, about 0.1 ms each.
    */
   readonly around: <T>(spawnIt: () => T) => T;
+  /** The cgroup.procs file, for a child that enters the cgroup itself (the spawn helper's). */
+  readonly procs: string;
+  /** Says the run's leader was started into the cgroup without `around` (or failed to be). */
+  readonly born: () => void;
   /** Whether any process is still in the cgroup. */
   readonly populated: () => boolean;
   /** SIGKILLs every process in the cgroup (cgroup.kill, Linux 5.14). */
@@ -213,6 +217,8 @@ function createRun(dir: string, make: boolean, place: RunPlace): CgroupRun {
         daemonInside = false;
       }
     },
+    procs: join(dir, 'cgroup.procs'),
+    born: () => void (spawned = true),
     populated,
     kill: () => {
       // Never with the daemon inside (it would kill itself), nor in a later run's cgroup.

@@ -1,11 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import type { RunResult, Status } from '../types.js';
 import { appendLine } from '../util/text.js';
 import { endedNow, failedOutcome, type RunOutcome } from './result.js';
-import { createOutputCapture, type OutputCapture } from './output-capture.js';
+import { createOutputCapture, outputLimitBytes, type OutputCapture } from './output-capture.js';
 import type { Launch } from './cage.js';
+import { childLeader, type Exit, type Leader } from './leader.js';
+import { findProgram } from './program-file.js';
 import { programError } from './program-path.js';
+import type { SpawnHelper } from './spawn-helper.js';
 import type { ProcessTracker } from './process-tracker.js';
 import type { RunFence } from './run-fence.js';
 
@@ -24,11 +27,6 @@ export interface CommandSpec {
 
 /** How long a background grandchild may keep the output pipe open after the command exits. */
 export const pipeGraceMs = 100;
-
-interface Exit {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-}
 
 /** One run in progress: what the steps below share. */
 interface Run {
@@ -90,13 +88,13 @@ export function runCommand(
     };
     launchFor(spec, tracker, fence).then(
       (launch) => {
-        const child = start(run, launch);
-        if (!child) return;
+        const leader = start(run, launch, tracker.helper);
+        if (!leader) return;
         spawned = true;
         // The exit, not the end of the output, stops the clock: a command that exited in time
         // is never reported as timed out while its pipe drains.
-        child.once('exit', () => clearTimeout(timer));
-        watchChild(child, run);
+        leader.onExit(() => clearTimeout(timer));
+        watchLeader(leader, launch, run);
       },
       (error: Error) => run.notStarted(run.failure(error)),
     );
@@ -122,14 +120,28 @@ async function launchFor(
   return fence.launch(argv, ids);
 }
 
-/** Spawns the leader, unless the run was stopped meanwhile; null when it did not start. */
-function start(run: Run, launch: Launch): ChildProcess | null {
+/**
+ * Starts the leader, unless the run was stopped meanwhile; null when it did not start. The
+ * spawn helper starts it when it is ready and the launch allows; else Node's spawn, with the
+ * daemon moved into the run's cgroup for the call.
+ */
+function start(run: Run, launch: Launch, helper: SpawnHelper | null): Leader | null {
   if (run.fence.killed()) {
     run.notStarted(failedOutcome('[not started: its runs were stopped]'));
     return null;
   }
   try {
-    return launch.around(() =>
+    if (helper?.ready() && launch.viaHelper) {
+      return helper.start({
+        file: programFile(launch.file, run.spec.env),
+        argv: [launch.file, ...launch.args],
+        env: run.spec.env,
+        cgroupProcs: launch.cgroupProcs,
+        ...launch.ids,
+        capBytes: outputLimitBytes,
+      });
+    }
+    const child = launch.around(() =>
       spawn(launch.file, launch.args, {
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -138,6 +150,7 @@ function start(run: Run, launch: Launch): ChildProcess | null {
         ...(launch.ids.gid === undefined ? {} : { gid: launch.ids.gid }),
       }),
     );
+    return childLeader(child);
   } catch (error) {
     // spawn throws synchronously on arguments it cannot pass (a NUL byte, say)
     run.notStarted(run.failure(error as Error));
@@ -145,21 +158,35 @@ function start(run: Run, launch: Launch): ChildProcess | null {
   }
 }
 
-/** Follows a spawned leader: its output, its spawn error, its exit and the end of its output. */
-function watchChild(child: ChildProcess, run: Run): void {
-  if (child.pid === undefined) {
-    child.once('error', (error) => run.notStarted(run.failure(error)));
-    return;
-  }
-  run.fence.started(child.pid);
-  child.stdout?.on('data', run.capture.add);
-  child.stderr?.on('data', run.capture.add);
-  // A leader that runs is still ours after an error (a failed kill, say): answer, and let
-  // its exit end the run as usual.
-  child.once('error', (error) => run.settle(run.failure(error)));
-  awaitExit(child, run.fence, (exit) =>
-    run.settle(classify(exit, run.capture, run.spec.warnExitCodes)),
+/**
+ * The file to execute for `name`, as execvp finds it: itself when it holds a `/`, else the
+ * first executable file of that name on the PATH of `env`.
+ * @throws Error ENOENT, with spawn's message, when there is none
+ */
+function programFile(name: string, env: NodeJS.ProcessEnv): string {
+  if (name.includes('/')) return name;
+  const file = findProgram(name, env.PATH ?? '/usr/bin:/bin');
+  if (file !== null) return file;
+  throw Object.assign(new Error(`spawn ${name} ENOENT`), { code: 'ENOENT', path: name });
+}
+
+/** Follows a started leader: its start, output, errors, exit and the end of its output. */
+function watchLeader(leader: Leader, launch: Launch, run: Run): void {
+  leader.onStart(
+    (pid) => {
+      launch.born();
+      run.fence.started(pid, leader.send);
+      // A leader that runs is still ours after an error (a failed kill, say): answer, and
+      // let its exit end the run as usual.
+      leader.onError((error) => run.settle(run.failure(error)));
+    },
+    (error) => {
+      launch.born();
+      run.notStarted(run.failure(error));
+    },
   );
+  leader.onOutput(run.capture.add);
+  awaitExit(leader, run, (exit) => run.settle(classify(exit, run.capture, run.spec.warnExitCodes)));
 }
 
 /**
@@ -167,25 +194,27 @@ function watchChild(child: ChildProcess, run: Run): void {
  * holding the pipe open gets `pipeGraceMs`, then the output is cut. Whatever is left of the
  * run afterwards is killed: no orphan outlives its check.
  */
-function awaitExit(child: ChildProcess, fence: RunFence, done: (exit: Exit) => void): void {
+function awaitExit(leader: Leader, run: Run, done: (exit: Exit) => void): void {
   let exit: Exit | null = null;
   let grace: NodeJS.Timeout | undefined;
   const conclude = (): void => {
     clearTimeout(grace);
-    fence.kill();
+    run.fence.kill();
     if (exit) done(exit);
   };
-  child.once('exit', (code, signal) => {
-    exit = { code, signal };
-    // 'exit' comes once libuv has reaped the leader: its PID is free from now on.
-    fence.leaderGone();
+  leader.onExit((ended) => {
+    exit = ended;
+    // Told once the leader is reaped: its PID is free from now on.
+    run.fence.leaderGone();
     grace = setTimeout(() => {
-      child.stdout?.destroy();
-      child.stderr?.destroy();
+      leader.cutOutput();
       conclude();
     }, pipeGraceMs);
   });
-  child.once('close', conclude);
+  leader.onClosed((uncounted) => {
+    run.capture.count(uncounted);
+    conclude();
+  });
 }
 
 function classify(
@@ -196,7 +225,12 @@ function classify(
   let status: Status = 'fail';
   if (exit.code === 0) status = 'pass';
   else if (exit.code !== null && warnExitCodes.includes(exit.code)) status = 'warn';
-  const output = capture.text();
+  const output = exit.lost
+    ? appendLine(
+        capture.text(),
+        '[the spawn helper ended during the run; its processes were killed]',
+      )
+    : capture.text();
   return {
     status,
     exitCode: exit.code,

@@ -1,6 +1,8 @@
 /** Keeps the first `limit` bytes of a stream of chunks and counts the rest, so memory stays flat. */
 export interface OutputCapture {
   readonly add: (chunk: Buffer) => void;
+  /** Counts `bytes` more that were cut before they got here (the spawn helper's cap). */
+  readonly count: (bytes: number) => void;
   /** The kept text, with a `Captured N of M bytes` marker when output was cut. */
   readonly text: () => string;
 }
@@ -20,6 +22,9 @@ export function createOutputCapture(limit = outputLimitBytes): OutputCapture {
       const part = chunk.length <= limit - keptBytes ? chunk : chunk.subarray(0, limit - keptBytes);
       kept.push(Buffer.from(part));
       keptBytes += part.length;
+    },
+    count(bytes) {
+      totalBytes += bytes;
     },
     text() {
       const body = Buffer.concat(kept, keptBytes).toString('utf8');

@@ -1,10 +1,13 @@
 import { pid1Notice, probeContainment, procIsOurs, type Containment } from './containment.js';
 import { createRunFence, type RunFence } from './run-fence.js';
+import type { SpawnHelper } from './spawn-helper.js';
 
 /** Knows every run whose processes may still be alive, so a stopping daemon can kill them. */
 export interface ProcessTracker {
   /** How runs are contained here (README, "What is guaranteed about a check's processes"). */
   readonly containment: Containment;
+  /** The spawn helper that starts runs when it is ready; null: Node's spawn always. */
+  readonly helper: SpawnHelper | null;
   /** A fence for a new run, tracked until the run's processes are gone. */
   readonly open: (graceMs?: number) => RunFence;
   /** SIGKILLs every run still tracked, and forgets them. */
@@ -19,6 +22,8 @@ export interface TrackerOptions {
   readonly notice?: (line: string) => void;
   /** Sends a signal to a process group (tests record it). */
   readonly send?: (pgid: number, signal: NodeJS.Signals) => boolean;
+  /** Default none. */
+  readonly helper?: SpawnHelper | null;
 }
 
 /** Creates an empty tracker; says the PID 1 line once, when it applies. */
@@ -29,6 +34,7 @@ export function createProcessTracker(options: TrackerOptions = {}): ProcessTrack
   const ours = procIsOurs();
   return {
     containment,
+    helper: options.helper ?? null,
     open(graceMs) {
       const fence = createRunFence(containment, {
         procIsOurs: ours,

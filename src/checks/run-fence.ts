@@ -11,8 +11,15 @@ import { killGraceMs, reapedGroupIsOurs, signalGroup } from './process-group.js'
 export interface RunFence {
   /** How to spawn `argv` inside the run's containment; rejects when it cannot be made. */
   readonly launch: (argv: readonly string[], ids: RunIds) => Promise<Launch>;
-  /** The leader was spawned with this PID, which is its process group's. */
-  readonly started: (pgid: number) => void;
+  /**
+   * The leader was spawned with this PID, which is its process group's; `send` signals the
+   * group through whoever started it (the spawn helper). A run stopped before its PID was
+   * known is killed now; one whose timeout came first is terminated now.
+   */
+  readonly started: (
+    pgid: number,
+    send?: (pgid: number, signal: NodeJS.Signals) => boolean,
+  ) => void;
   /** The leader exited and was reaped (or was never started). */
   readonly leaderGone: () => void;
   /** SIGTERM to the process group now; SIGKILL to all of the run `graceMs` later. */
@@ -40,7 +47,8 @@ export interface FenceOptions {
 /** Creates the fence of one run. */
 export function createRunFence(containment: Containment, options: FenceOptions): RunFence {
   const cage = openCage(containment);
-  const send = options.send ?? signalGroup;
+  let send = options.send ?? signalGroup;
+  let terminateWanted = false;
   let pgid: number | null = null;
   let leaderReaped = false;
   let killed = false;
@@ -77,19 +85,32 @@ export function createRunFence(containment: Containment, options: FenceOptions):
     cage.kill();
     maybeFinish();
   };
+  const terminate = (): void => {
+    const target = group();
+    if (target === null) {
+      terminateWanted = pgid === null && !killed;
+      return;
+    }
+    if (escalation !== undefined) return;
+    send(target, 'SIGTERM');
+    escalation = setTimeout(kill, options.graceMs ?? killGraceMs);
+  };
   return {
     launch: cage.launch,
-    started: (pid) => void (pgid = pid),
+    started: (pid, leaderSend) => {
+      pgid = pid;
+      if (leaderSend && !options.send) send = leaderSend;
+      if (killed) {
+        // Stopped before its PID was known: its leader is not reaped yet, so the group is ours.
+        send(pid, 'SIGKILL');
+        cage.kill();
+      } else if (terminateWanted) terminate();
+    },
     leaderGone: () => {
       leaderReaped = true;
       maybeFinish();
     },
-    terminate: () => {
-      const target = group();
-      if (target === null || escalation !== undefined) return;
-      send(target, 'SIGTERM');
-      escalation = setTimeout(kill, options.graceMs ?? killGraceMs);
-    },
+    terminate,
     kill,
     gone,
     onGone: (listener) => (isGone ? listener() : void listeners.push(listener)),

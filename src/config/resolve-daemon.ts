@@ -52,6 +52,7 @@ export function resolveDaemon(
     maxConcurrent: values.max_concurrent,
     exposeOutput: values.expose_output,
     accessLog: values.access_log,
+    spawnHelper: values.spawn_helper,
   };
 }
 

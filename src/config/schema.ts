@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path';
 import type { AgentSettings, LogFormat, LogLevel } from '../types.js';
 import {
   boolean,
@@ -49,6 +50,15 @@ const weight: Parser<AgentSettings['weight']> = (text): Parsed<AgentSettings['we
   return { ok: false, expected: 'cpu, none or command:<shell command>' };
 };
 
+/** `auto`, `off`, or the absolute path of the spawn helper (README, "Spawn helper"). */
+const spawnHelper: Parser<string> = (text) => {
+  if (text === 'auto' || text === 'off') return { ok: true, value: text };
+  const file = path(text);
+  return file.ok && isAbsolute(text)
+    ? file
+    : { ok: false, expected: 'auto, off or the absolute path of the spawn helper' };
+};
+
 /** `[healthcheckd]`: the defaults the README's configuration reference lists. */
 export const daemonSchema = {
   port: key(integer(0, 65535), 9999),
@@ -70,6 +80,7 @@ export const daemonSchema = {
   max_concurrent: key(integer(1), 8),
   expose_output: key(boolean, true),
   access_log: key(boolean, false),
+  spawn_helper: key(spawnHelper, 'auto'),
 } as const satisfies Schema;
 
 /** `[check:NAME]`: null timeout and max_age are resolved from `[healthcheckd]` and `interval`. */

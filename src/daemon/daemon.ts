@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import { toReport } from '../checks/evaluate.js';
 import { checkCredentials } from '../checks/credentials.js';
+import { probeContainment } from '../checks/containment.js';
 import { createProcessTracker, type ProcessTracker } from '../checks/process-tracker.js';
+import { locateSpawnHelper, startSpawnHelper, type SpawnHelper } from '../checks/spawn-helper.js';
 import type { LoadedConfig } from '../config/load.js';
 import { shutdownFlag } from '../maintenance/flag.js';
 import { epochNow } from '../util/clock.js';
@@ -50,7 +52,8 @@ export interface DaemonOptions {
  */
 export async function startDaemon(initial: LoadedConfig, options: DaemonOptions): Promise<Daemon> {
   const { logger } = options;
-  const tracker = createProcessTracker({ notice: (line) => logger.warn(line) });
+  const helper = spawnHelperFor(initial.config.daemon.spawnHelper, logger);
+  const tracker = createProcessTracker({ notice: (line) => logger.warn(line), helper });
   // Looked up once: `user` takes a restart, so a reload cannot switch checks to another user.
   const credentials = checkCredentials(initial.config.daemon.user);
   const pidfile = acquirePidfile(initial.config.daemon.pidfile, logger);
@@ -59,6 +62,7 @@ export async function startDaemon(initial: LoadedConfig, options: DaemonOptions)
     logger,
     cleanup: () => {
       tracker.killAll();
+      helper?.close();
       pidfile.release();
     },
   });
@@ -105,6 +109,7 @@ export async function startDaemon(initial: LoadedConfig, options: DaemonOptions)
   };
   const abort = (): void => {
     tracker.killAll();
+    helper?.close();
     pidfile.release();
     logger.warn('second signal: stopped at once');
   };
@@ -129,8 +134,28 @@ async function shutdown(
   ]);
   runtime.retire();
   tracker.killAll();
+  tracker.helper?.close();
   pidfile.release();
   logger.info('stopped');
+}
+
+/**
+ * The spawn helper for a `spawn_helper` setting, started; null when it is off, not found, or
+ * of no use here (a PID namespace per run starts its runs through nsenter).
+ */
+function spawnHelperFor(setting: string, logger: Logger): SpawnHelper | null {
+  if (setting === 'off' || probeContainment().mode === 'pidns') return null;
+  const file = locateSpawnHelper(setting);
+  if (file === null) {
+    if (setting !== 'auto') {
+      logger.warn(
+        { spawnHelper: setting },
+        `spawn_helper = ${setting} is not an executable file of this machine: checks start with Node spawn`,
+      );
+    }
+    return null;
+  }
+  return startSpawnHelper(file, { warn: (line) => logger.warn(line) });
 }
 
 function logStart(
@@ -158,6 +183,7 @@ function logStart(
       checks,
       config: config.file,
       containment: mode,
+      spawner: tracker.helper?.file ?? 'node',
     },
     `healthcheckd listening on ${address}`,
   );

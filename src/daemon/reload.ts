@@ -118,6 +118,7 @@ export function restartOnlyChanges(before: ResolvedConfig, after: ResolvedConfig
   }
   if (before.daemon.logFormat !== after.daemon.logFormat) changed.push('log_format');
   if (before.daemon.user !== after.daemon.user) changed.push('user');
+  if (before.daemon.spawnHelper !== after.daemon.spawnHelper) changed.push('spawn_helper');
   return changed;
 }
 

@@ -1,0 +1,327 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Exit, Leader } from './leader.js';
+import { findProgram, hostElf, kernelRuns } from './program-file.js';
+import { signalGroup } from './process-group.js';
+
+/**
+ * The spawn helper (native/spawn-helper.c, README "Spawn helper"): a small long-lived
+ * process that starts the runs' leaders with vfork, so that no run copies the daemon's page
+ * tables. The daemon keeps every decision; the helper starts, relays output, reaps and
+ * signals. When it is missing, not yet ready or dead, runs are started with Node's spawn.
+ */
+export interface SpawnHelper {
+  /** The helper's file. */
+  readonly file: string;
+  /** Whether runs can be started through it now. */
+  readonly ready: () => boolean;
+  /**
+   * Starts a run's leader; throws, as spawn does, for an argument it cannot pass (a NUL
+   * byte). `file` is absolute.
+   */
+  readonly start: (request: HelperRequest) => Leader;
+  /** Stops the helper (its runs' groups are SIGKILLed by it) and does not restart it. */
+  readonly close: () => void;
+}
+
+/** One run, as the helper starts it. */
+export interface HelperRequest {
+  /** Absolute path of the program. */
+  readonly file: string;
+  readonly argv: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+  /** A cgroup.procs file the child enters before exec, or null. */
+  readonly cgroupProcs: string | null;
+  readonly uid?: number;
+  readonly gid?: number;
+  /** Output bytes to relay; the rest is counted only. */
+  readonly capBytes: number;
+}
+
+/** Where the helper is looked for when `spawn_helper = auto` (README, "Spawn helper"). */
+export function helperCandidates(): string[] {
+  const candidates = [
+    // Beside the single executable (build/sea), or beside node.
+    join(dirname(process.execPath), 'healthcheckd-spawn-helper'),
+    // The Debian package.
+    '/usr/libexec/healthcheckd/spawn-helper',
+  ];
+  try {
+    // dist/src/checks → dist/native, where `npm run build` puts it when a C compiler is there.
+    candidates.push(
+      join(
+        dirname(fileURLToPath(import.meta.url)),
+        '..',
+        '..',
+        'native',
+        'healthcheckd-spawn-helper',
+      ),
+    );
+  } catch {
+    // the single-executable bundle has no file URL of its own
+  }
+  return candidates;
+}
+
+/**
+ * The helper file for a `spawn_helper` setting: `off` is null, a path is that file, `auto`
+ * is the first candidate found. Only an executable file of this machine's kind counts.
+ */
+export function locateSpawnHelper(setting: string, candidates = helperCandidates()): string | null {
+  if (setting === 'off') return null;
+  const host = hostElf();
+  if (host === null) return null;
+  const usable = (file: string): boolean =>
+    findProgram(file, '') === file && kernelRuns(file, host);
+  if (setting !== 'auto') return usable(setting) ? setting : null;
+  return candidates.find(usable) ?? null;
+}
+
+/** What the helper said of one run, and whom to tell. */
+interface Pending {
+  started: boolean;
+  exited: boolean;
+  closed: boolean;
+  /** Bytes cut by the cap, once the output closed before the exit was told. */
+  closedEarly: number | null;
+  readonly onStart: ((pid: number) => void)[];
+  readonly onFail: ((error: Error) => void)[];
+  readonly onOutput: ((chunk: Buffer) => void)[];
+  readonly onExit: ((exit: Exit) => void)[];
+  readonly onClosed: ((uncounted: number) => void)[];
+  relayed: number;
+  readonly file: string;
+}
+
+export interface HelperOptions {
+  /** Said once each time the helper dies unasked (the daemon passes its logger). */
+  readonly warn?: (line: string) => void;
+  /** Wait before starting it again after it died. Default 1 s. */
+  readonly restartMs?: number;
+}
+
+/** Starts the helper at `file` and keeps it running (again `restartMs` after it dies). */
+export function startSpawnHelper(file: string, options: HelperOptions = {}): SpawnHelper {
+  const runs = new Map<number, Pending>();
+  let child: ChildProcess | null = null;
+  let isReady = false;
+  let closed = false;
+  let nextId = 1;
+  let restart: NodeJS.Timeout | undefined;
+
+  const launch = (): void => {
+    isReady = false;
+    const current = spawn(file, [], { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
+    child = current;
+    current.unref();
+    (current.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+    (current.stdout as unknown as { unref?: () => void } | null)?.unref?.();
+    current.stdin?.on('error', () => undefined);
+    current.once('error', () => undefined);
+    const parse = replyParser((reply) => {
+      if (reply.type === 'R') {
+        isReady = reply.args[0] === 'healthcheckd-spawn-helper' && reply.args[1] === '1';
+        return;
+      }
+      if (child === current) handle(reply);
+    });
+    current.stdout?.on('data', parse);
+    current.once('exit', (code, signal) => {
+      if (child !== current) return;
+      child = null;
+      isReady = false;
+      lose();
+      if (closed) return;
+      options.warn?.(
+        `spawn helper ${file} ended (${signal ?? `exit ${code}`}): its runs failed; ` +
+          'runs use Node spawn until it is back',
+      );
+      restart = setTimeout(launch, options.restartMs ?? 1000);
+      restart.unref();
+    });
+  };
+
+  /** Every run in flight fails: not started, or lost (its leader may still run: the fence kills it). */
+  const lose = (): void => {
+    for (const run of runs.values()) {
+      if (!run.started) {
+        const error = Object.assign(new Error(`spawn ${run.file}: the spawn helper ended`), {
+          code: 'ESRCH',
+        });
+        for (const listener of run.onFail) listener(error);
+        continue;
+      }
+      if (!run.exited)
+        for (const listener of run.onExit) listener({ code: null, signal: null, lost: true });
+      if (!run.closed) for (const listener of run.onClosed) listener(0);
+    }
+    runs.clear();
+  };
+
+  // A run is forgotten once both its exit and the end of its output were told (either first).
+  const forgetIfDone = (id: number, run: Pending): void => {
+    if (run.exited && run.closed) runs.delete(id);
+  };
+  const handle = (reply: Reply): void => {
+    const run = runs.get(reply.id);
+    if (!run) return;
+    switch (reply.type) {
+      case 'P':
+        run.started = true;
+        for (const listener of run.onStart) listener(Number(reply.args[0]));
+        return;
+      case 'F':
+        runs.delete(reply.id);
+        for (const listener of run.onFail) listener(spawnError(run.file, reply.args));
+        return;
+      case 'O':
+        run.relayed += reply.data?.length ?? 0;
+        for (const listener of run.onOutput) listener(reply.data ?? Buffer.alloc(0));
+        return;
+      case 'X': {
+        const code = Number(reply.args[0]);
+        const signo = Number(reply.args[1]);
+        const exit = code < 0 ? { code: null, signal: signalName(signo) } : { code, signal: null };
+        run.exited = true;
+        forgetIfDone(reply.id, run);
+        for (const listener of run.onExit) listener(exit);
+        if (run.closedEarly !== null)
+          for (const listener of run.onClosed) listener(run.closedEarly);
+        return;
+      }
+      case 'D': {
+        run.closed = true;
+        forgetIfDone(reply.id, run);
+        const uncounted = Math.max(0, Number(reply.args[0]) - run.relayed);
+        // Told after the exit, as Node's 'close' comes after 'exit' (command.ts counts on it).
+        if (!run.exited) run.closedEarly = uncounted;
+        else for (const listener of run.onClosed) listener(uncounted);
+        return;
+      }
+    }
+  };
+
+  const write = (fields: readonly string[]): boolean => {
+    if (child?.stdin?.writable !== true) return false;
+    child.stdin.write(Buffer.from(fields.map((field) => `${field}\0`).join('')));
+    return true;
+  };
+
+  launch();
+  return {
+    file,
+    ready: () => isReady && !closed,
+    start(request) {
+      const env = Object.entries(request.env).flatMap(([name, value]) =>
+        value === undefined ? [] : [`${name}=${value}`],
+      );
+      const fields = [
+        'S',
+        String(nextId),
+        request.cgroupProcs ?? '',
+        request.uid === undefined ? '' : String(request.uid),
+        request.gid === undefined ? '' : String(request.gid),
+        String(request.capBytes),
+        request.file,
+        String(request.argv.length),
+        ...request.argv,
+        String(env.length),
+        ...env,
+      ];
+      if (fields.some((field) => field.includes('\0'))) {
+        throw Object.assign(
+          new TypeError('a command, its arguments and environment cannot hold NUL bytes'),
+          {
+            code: 'ERR_INVALID_ARG_VALUE',
+          },
+        );
+      }
+      const id = nextId;
+      nextId += 1;
+      const run: Pending = {
+        started: false,
+        exited: false,
+        closed: false,
+        closedEarly: null,
+        onStart: [],
+        onFail: [],
+        onOutput: [],
+        onExit: [],
+        onClosed: [],
+        relayed: 0,
+        file: request.file,
+      };
+      runs.set(id, run);
+      if (!write(fields)) queueMicrotask(lose);
+      return {
+        onStart(started, failed) {
+          run.onStart.push(started);
+          run.onFail.push(failed);
+        },
+        onOutput: (listener) => void run.onOutput.push(listener),
+        onError: () => undefined,
+        onExit: (listener) => void run.onExit.push(listener),
+        onClosed: (listener) => void run.onClosed.push(listener),
+        cutOutput: () => void write(['C', String(id)]),
+        // Through the helper while it runs (it knows whether the leader was reaped); else
+        // directly, as the fence would for a leader someone else reaped.
+        send: (pgid, signal) =>
+          write(['K', String(id), String(constants.signals[signal])]) || signalGroup(pgid, signal),
+      };
+    },
+    close() {
+      closed = true;
+      clearTimeout(restart);
+      child?.stdin?.end();
+    },
+  };
+}
+
+/** One reply line of the helper; `data` only for `O`. */
+interface Reply {
+  readonly type: string;
+  readonly id: number;
+  readonly args: readonly string[];
+  readonly data?: Buffer;
+}
+
+/** Splits the helper's reply stream into replies, however the bytes arrive. */
+export function replyParser(onReply: (reply: Reply) => void): (chunk: Buffer) => void {
+  let pending: Buffer = Buffer.alloc(0);
+  return (chunk) => {
+    pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+    for (;;) {
+      const end = pending.indexOf(10);
+      if (end < 0) return;
+      const [type = '', ...rest] = pending.subarray(0, end).toString('latin1').split(' ');
+      // `R name version` has no id.
+      const [id, ...args] = type === 'R' ? ['0', ...rest] : rest;
+      const size = type === 'O' ? Number(args[0]) : 0;
+      if (pending.length < end + 1 + size) return;
+      const data = pending.subarray(end + 1, end + 1 + size);
+      pending = pending.subarray(end + 1 + size);
+      onReply({ type, id: Number(id), args, ...(type === 'O' ? { data: Buffer.from(data) } : {}) });
+    }
+  };
+}
+
+/** The error spawn gives for a start that failed (`F id stage errno`). */
+function spawnError(file: string, [stage = 'exec', errno = '0']: readonly string[]): Error {
+  const number = Number(errno);
+  const code =
+    Object.entries(constants.errno).find(([, value]) => value === number)?.[0] ?? `errno ${errno}`;
+  const what = stage === 'exec' ? `spawn ${file}` : `spawn ${file} (${stage})`;
+  return Object.assign(new Error(`${what} ${code}`), {
+    code,
+    errno: -number,
+    syscall: `spawn ${file}`,
+    path: file,
+  });
+}
+
+function signalName(signo: number): NodeJS.Signals | null {
+  const found = Object.entries(constants.signals).find(([, value]) => value === signo);
+  return (found?.[0] as NodeJS.Signals | undefined) ?? null;
+}
