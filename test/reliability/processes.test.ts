@@ -4,12 +4,12 @@ import { after, describe, it } from 'node:test';
 import { daemonConfig, type RunningDaemon, startDaemon, stopDaemon } from '../support/daemon.js';
 import { tempDir } from '../support/paths.js';
 import {
-  descendantsOf,
   killAll,
   openFds,
   processesWithEnv,
+  runProcessesOf,
+  runZombiesOf,
   uniqueTag,
-  zombieChildren,
 } from '../support/processes.js';
 import { eventually } from '../support/wait.js';
 
@@ -58,8 +58,8 @@ async function load(port: number, count: number): Promise<Map<number, number>> {
 /** What a daemon leaves behind: zombie children, live descendants, marked processes, fds. */
 function leftovers(pid: number, marker: string) {
   return {
-    zombies: zombieChildren(pid),
-    descendants: descendantsOf(pid),
+    zombies: runZombiesOf(pid),
+    descendants: runProcessesOf(pid),
     marked: processesWithEnv(marker),
   };
 }

@@ -62,6 +62,26 @@ export function descendantsOf(root: number): ProcStat[] {
   return found;
 }
 
+/** True for a daemon's spawn helper (README, "Spawn helper"): a long-lived child, not a run. */
+export function isSpawnHelper(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('healthcheckd-spawn-helper');
+  } catch {
+    return false;
+  }
+}
+
+/** What a daemon's runs left: its descendants but its spawn helper (whose children count). */
+export function runProcessesOf(daemon: number): ProcStat[] {
+  return descendantsOf(daemon).filter((stat) => !isSpawnHelper(stat.pid));
+}
+
+/** Unreaped children of a daemon and of its spawn helper. */
+export function runZombiesOf(daemon: number): ProcStat[] {
+  const helpers = descendantsOf(daemon).filter((stat) => isSpawnHelper(stat.pid));
+  return [daemon, ...helpers.map((stat) => stat.pid)].flatMap(zombieChildren);
+}
+
 /** Children of `pid` that have exited and were never reaped. */
 export function zombieChildren(pid: number): ProcStat[] {
   return allProcesses().filter((stat) => stat.ppid === pid && stat.state === 'Z');
