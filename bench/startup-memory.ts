@@ -2,7 +2,8 @@
 // config, beside a bare `node:http` server started in turns in the same run; medians as JSON.
 // Usage: node dist/bench/startup-memory.js [rounds=9] [bin.js=dist/src/bin.js]
 // STARTUP_NODE_FLAGS="--flag ..." replaces the bin's shebang flags (empty: none);
-// STARTUP_CONFIG_EXTRA="log_format = json" adds lines to the [healthcheckd] section.
+// STARTUP_CONFIG_EXTRA="log_format = json" adds lines to the [healthcheckd] section;
+// STARTUP_IDLE_MS (default 1000) is how long each server idles before its RSS is read.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -15,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const rounds = Number(process.argv[2] ?? 9);
 const bin = resolve(process.argv[3] ?? join(here, '..', 'src', 'bin.js'));
-const idleMs = 1_000;
+const idleMs = Number(process.env.STARTUP_IDLE_MS ?? 1_000);
 
 /** The Node flags of the bin's shebang (`#!/usr/bin/env -S node ...`), or the override. */
 function nodeFlags(): string[] {
@@ -145,6 +146,7 @@ async function main(): Promise<void> {
   const result = {
     node: process.version,
     rounds,
+    idleMs,
     bin,
     nodeFlags: flags,
     bare: b,
