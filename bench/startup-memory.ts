@@ -1,6 +1,7 @@
 // Start-up (exec to the first answered GET) and idle RSS of `healthcheckd run` with a simple
 // config, beside a bare `node:http` server started in turns in the same run; medians as JSON.
-// Usage: node dist/bench/startup-memory.js [rounds=9] [bin.js=dist/src/bin.js]
+// Usage: node dist/bench/startup-memory.js [rounds=9] [bin.js=dist/src/bin.js ...]; several
+// bins (another build's first, for a before/after) are started in turns in each round.
 // STARTUP_NODE_FLAGS="--flag ..." replaces the bin's shebang flags (empty: none);
 // STARTUP_CONFIG_EXTRA="log_format = json" adds lines to the [healthcheckd] section;
 // STARTUP_IDLE_MS (default 1000) is how long each server idles before its RSS is read.
@@ -15,11 +16,13 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const rounds = Number(process.argv[2] ?? 9);
-const bin = resolve(process.argv[3] ?? join(here, '..', 'src', 'bin.js'));
+const bins = (
+  process.argv.length > 3 ? process.argv.slice(3) : [join(here, '..', 'src', 'bin.js')]
+).map((bin) => resolve(bin));
 const idleMs = Number(process.env.STARTUP_IDLE_MS ?? 1_000);
 
 /** The Node flags of the bin's shebang (`#!/usr/bin/env -S node ...`), or the override. */
-function nodeFlags(): string[] {
+function nodeFlags(bin: string): string[] {
   const override = process.env.STARTUP_NODE_FLAGS;
   const line =
     override ?? (readFileSync(bin, 'utf8').split('\n')[0] ?? '').replace(/^#!\S*env -S node/, '');
@@ -126,37 +129,40 @@ function summary(samples: readonly Sample[]): Sample {
   };
 }
 
+/** One daemon's medians beside the bare server's, as ratios. */
+function compared(bin: string, samples: readonly Sample[], bare: Sample) {
+  const d = summary(samples);
+  const ratios = {
+    startup: round2(d.startupMs / bare.startupMs),
+    cpu: round2(d.cpuMs / bare.cpuMs),
+    rss: round2(d.rssMiB / bare.rssMiB),
+  };
+  return { bin, nodeFlags: nodeFlags(bin), ...d, ratios };
+}
+
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'hcd-startup-'));
-  const flags = nodeFlags();
-  const daemonArgs = [...flags, bin, 'run', writeConfig(work)];
+  const config = writeConfig(work);
   const bareArgs = [join(here, 'bare-server.js')];
   const bare: Sample[] = [];
-  const daemon: Sample[] = [];
+  const daemons = bins.map(() => [] as Sample[]);
   try {
     for (let round = 0; round < rounds; round += 1) {
       bare.push(await sample(bareArgs, 'stdout'));
-      daemon.push(await sample(daemonArgs, 'stderr'));
+      for (const [i, bin] of bins.entries())
+        daemons[i]?.push(await sample([...nodeFlags(bin), bin, 'run', config], 'stderr'));
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
   const b = summary(bare);
-  const d = summary(daemon);
   const result = {
     node: process.version,
     rounds,
     idleMs,
-    bin,
-    nodeFlags: flags,
-    bare: b,
-    daemon: d,
-    ratios: {
-      startup: round2(d.startupMs / b.startupMs),
-      cpu: round2(d.cpuMs / b.cpuMs),
-      rss: round2(d.rssMiB / b.rssMiB),
-    },
     targets: { startup: 2, rss: 1.15 },
+    bare: b,
+    daemons: bins.map((bin, i) => compared(bin, daemons[i] ?? [], b)),
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }
