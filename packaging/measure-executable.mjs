@@ -12,8 +12,13 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sea = join(root, 'build', 'sea', `healthcheckd-linux-${process.arch}`);
 const rounds = Number(process.argv[2] ?? 7);
+// The npm build as it ships: with its bin's shebang flags (src/bin.ts).
+const npmBin = join(root, 'dist', 'src', 'bin.js');
+const shebangFlags = (readFileSync(npmBin, 'utf8').split('\n')[0] ?? '')
+  .split(' ')
+  .filter((word) => word.startsWith('--'));
 const variants = {
-  npm: [process.execPath, '--max-semi-space-size=2', join(root, 'dist', 'src', 'bin.js')],
+  npm: [process.execPath, ...shebangFlags, npmBin],
   executable: [sea],
 };
 

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=2
+#!/usr/bin/env -S node --max-semi-space-size=2 --v8-pool-size=1
 import { holdSignals } from './cli/early-signals.js';
 
 // Signals are held before the rest of the program loads (a fraction of a second): until then

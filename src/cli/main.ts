@@ -25,7 +25,8 @@ export async function main(
     const action = await parseCommandLine(argv);
     early?.dispatch(action?.name === 'run');
     if (action === null) return exitCodes.ok;
-    return await commands[action.name](action.args, io);
+    const command = await commands[action.name]();
+    return await command(action.args, io);
   } catch (error) {
     return report(error, io);
   }

@@ -1,5 +1,4 @@
 import { pino, type Logger } from 'pino';
-import { prettyFactory } from 'pino-pretty';
 import type { LogFormat, LogLevel } from '../types.js';
 import { createLogSink, type LogOutput, type LogSink } from './log-sink.js';
 
@@ -16,15 +15,15 @@ export const stopFlushMs = 500;
 /**
  * Creates the daemon's logger: `json` as pino writes it or `text` one line an event, on stderr.
  * Writing never blocks: a reader that stalls loses lines (counted, and reported once it reads
- * again), never answers to probes.
+ * again), never answers to probes. pino-pretty is imported for `text` only.
  */
-export function createLogger(
+export async function createLogger(
   level: LogLevel,
   format: LogFormat,
   options: LoggerOptions = {},
-): Logger {
+): Promise<Logger> {
   const sink = createLogSink(options.output ?? process.stderr, {
-    format: format === 'json' ? (line) => line : textFormat(),
+    format: format === 'json' ? (line) => line : await textFormat(),
     onRecovered: (dropped) =>
       logger.warn(
         { droppedLines: dropped },
@@ -60,7 +59,8 @@ export function withoutEmpty(fields: Record<string, unknown>): Record<string, un
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => !empty(value)));
 }
 
-function textFormat(): (line: string) => string {
+async function textFormat(): Promise<(line: string) => string> {
+  const { prettyFactory } = await import('pino-pretty');
   return prettyFactory({
     colorize: false,
     translateTime: "UTC:yyyy-mm-dd'T'HH:MM:ss.l'Z'", // ISO 8601, as the json lines' `time`

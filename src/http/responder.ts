@@ -9,7 +9,8 @@ import {
 import type { Question } from './handler.js';
 import { healthDocument, jsonAnswer } from './health-json.js';
 import { negotiate, type BodyFormat } from './negotiate.js';
-import { renderStatusPage, type PageInput } from './status-page.js';
+import type { PageInput } from './status-page.js';
+import { lazyStatusPage, type PageRenderer } from './status-page-lazy.js';
 import { hostname } from 'node:os';
 import type { Route } from './routes.js';
 import type {
@@ -42,7 +43,7 @@ export function createResponder(
     warn: textAnswer('warn', deps.statusCodes),
     fail: textAnswer('fail', deps.statusCodes),
   };
-  const withTexts = { ...deps, texts };
+  const withTexts = { ...deps, texts, page: lazyStatusPage() };
   return (question) => {
     const route = question.target.route;
     if (route.kind === 'metrics')
@@ -51,9 +52,9 @@ export function createResponder(
     if (endpoint === undefined) return notFound(describe(route));
     const format = negotiate(question.accept, question.target.formatJson);
     const flag = deps.maintenance(endpoint.names);
-    if (flag) return renderMaintenance(flag, endpoint, format, route, deps);
+    if (flag) return renderMaintenance(flag, endpoint, format, route, withTexts);
     const result = endpoint.evaluate({ bypassCache: question.noCache });
-    const render = (report: EndpointReport): Answer =>
+    const render = (report: EndpointReport): Answer | Promise<Answer> =>
       renderReport(endpoint.single ? ownStatus(report) : report, format, route, withTexts);
     return result instanceof Promise ? result.then(render) : render(result);
   };
@@ -69,16 +70,22 @@ function ownStatus(report: EndpointReport): EndpointReport {
   return status === report.status ? report : { ...report, status };
 }
 
+/** The responder's own parts: the fixed plain answers and the status page. */
+type Parts = ResponderDeps & {
+  readonly texts: Record<Status, Answer>;
+  readonly page: PageRenderer;
+};
+
 function renderReport(
   report: EndpointReport,
   format: BodyFormat,
   route: Route,
-  deps: ResponderDeps & { readonly texts: Record<Status, Answer> },
-): Answer {
+  deps: Parts,
+): Answer | Promise<Answer> {
   if (format === 'text') return deps.texts[report.status];
   if (format === 'html') {
     const statusCode = statusCodeFor(report.status, deps.statusCodes);
-    return pageAnswer({
+    return deps.page({
       ...pageBase(route, report, deps),
       status: report.status,
       statusCode,
@@ -99,21 +106,25 @@ function renderMaintenance(
   endpoint: Endpoint,
   format: BodyFormat,
   route: Route,
-  deps: ResponderDeps,
-): Answer {
+  deps: Parts,
+): Answer | Promise<Answer> {
   const now = Date.now();
   const text = maintenanceAnswer(flag, deps.statusCodes, now);
   if (format === 'text') return text;
   const report = { ...endpoint.current(), status: 'fail' as const };
   if (format === 'html') {
     const statusCode = deps.statusCodes.maintenance;
-    const page = pageAnswer({
+    const page = deps.page({
       ...pageBase(route, report, deps),
       status: 'maintenance',
       statusCode,
       maintenance: flag,
     });
-    return { ...page, headers: { ...text.headers, ...page.headers } };
+    const withFlag = (html: Answer): Answer => ({
+      ...html,
+      headers: { ...text.headers, ...html.headers },
+    });
+    return page instanceof Promise ? page.then(withFlag) : withFlag(page);
   }
   const maintenance = maintenanceMember(flag);
   const document = healthDocument(report, deps.exposeOutput, maintenance);
@@ -152,10 +163,6 @@ function flagsOf(report: EndpointReport, deps: ResponderDeps): PageInput['flags'
     if (flag) flags.set(check.name, { scope: scopeName(flag.scope), reason: flag.reason });
   }
   return flags;
-}
-
-function pageAnswer(input: PageInput): Answer {
-  return answer(input.statusCode, renderStatusPage(input), 'text/html; charset=utf-8');
 }
 
 function contentTypeOf(format: BodyFormat): string {

@@ -146,9 +146,9 @@ describe('log sink', { timeout: 30_000 }, () => {
 });
 
 describe('createLogger', { timeout: 30_000 }, () => {
-  it('writes json lines and reports a loss as one json warning once the reader is back', () => {
+  it('writes json lines and reports a loss as one json warning once the reader is back', async () => {
     const fake = fakeOutput();
-    const logger = createLogger('info', 'json', { output: fake.output, maxHeldBytes: 400 });
+    const logger = await createLogger('info', 'json', { output: fake.output, maxHeldBytes: 400 });
     fake.stall();
     for (let n = 0; n < 20; n += 1) logger.info({ n }, 'filler line to fill the buffer');
     const dropped = droppedLogLines(logger);
@@ -166,9 +166,9 @@ describe('createLogger', { timeout: 30_000 }, () => {
     assert.equal(lines.length, 20 - dropped + 1);
   });
 
-  it('writes text one line an event, errors and output included', () => {
+  it('writes text one line an event, errors and output included', async () => {
     const fake = fakeOutput();
-    const logger = createLogger('info', 'text', { output: fake.output });
+    const logger = await createLogger('info', 'text', { output: fake.output });
     logger.fatal({ err: new Error('boom\nsecond line') }, 'crashed');
     logger.warn({ output: 'first\nsecond' }, 'check db is now fail');
     const lines = fake.lines();
@@ -180,9 +180,9 @@ describe('createLogger', { timeout: 30_000 }, () => {
     assert.match(lines[1] ?? '', /WARN \(\d+\): check db is now fail .*"output":"first\\nsecond"/);
   });
 
-  it('reports a loss in the text format too', () => {
+  it('reports a loss in the text format too', async () => {
     const fake = fakeOutput();
-    const logger = createLogger('info', 'text', { output: fake.output, maxHeldBytes: 300 });
+    const logger = await createLogger('info', 'text', { output: fake.output, maxHeldBytes: 300 });
     fake.stall();
     for (let n = 0; n < 20; n += 1) logger.info({ n }, 'filler line to fill the buffer');
     const dropped = droppedLogLines(logger);
@@ -203,7 +203,7 @@ describe('createLogger', { timeout: 30_000 }, () => {
 
   it('flushes within its bound when the reader stalls', async () => {
     const fake = fakeOutput();
-    const logger = createLogger('info', 'json', { output: fake.output });
+    const logger = await createLogger('info', 'json', { output: fake.output });
     fake.stall();
     logger.info('stopped');
     assert.equal(await flushLog(logger, 30), false);
