@@ -8,7 +8,7 @@
  *
  * Protocol, on stdin and stdout (the daemon's pipes). Requests are NUL-terminated fields:
  *   S id procs uid gid cap file argc argv... envc env...   start a run
- *   K id signo                                              signal its process group
+ *   K id pgid signo                                         signal its process group
  *   C id                                                    stop reading its output
  * where procs is a cgroup.procs file the child enters before exec ("" for none), uid and
  * gid are numbers or "", cap is how many output bytes to relay, and file is an absolute path.
@@ -209,13 +209,14 @@ static void relay(struct run *r) {
   reply(chunk, (size_t)part);
 }
 
-static void signal_group(struct run *r, int signo) {
-  if (!r->reaped) {
+/* r: the run while this process still holds its record (NULL once it is reaped and closed). */
+static void signal_group(struct run *r, pid_t pgid, int signo) {
+  if (r && !r->reaped) {
     kill(-r->pid, signo);
     return;
   }
   /* Reaped: only while no process has the PID (see the top of this file). */
-  if (kill(r->pid, 0) < 0 && errno == ESRCH) kill(-r->pid, signo);
+  if (kill(pgid, 0) < 0 && errno == ESRCH) kill(-pgid, signo);
 }
 
 static void reap(void) {
@@ -236,7 +237,7 @@ static void reap(void) {
 /* How many fields the request at f takes, given n of them are at hand; 0: not yet known. */
 static size_t request_size(char **f, size_t n) {
   if (n < 1) return 0;
-  if (f[0][0] == 'K') return 3;
+  if (f[0][0] == 'K') return 4;
   if (f[0][0] == 'C') return 2;
   if (n < 8) return 0;
   size_t argc = (size_t)atol(f[7]);
@@ -266,7 +267,8 @@ static size_t requests(char *buf, size_t len) {
       start(f);
       break;
     case 'K':
-      if ((r = find(atol(f[1])))) signal_group(r, atoi(f[2]));
+      r = find(atol(f[1]));
+      if (atol(f[2]) > 1 && (!r || r->pid == (pid_t)atol(f[2]))) signal_group(r, (pid_t)atol(f[2]), atoi(f[3]));
       break;
     case 'C':
       if ((r = find(atol(f[1]))) && r->fd >= 0) close_output(r);

@@ -204,6 +204,9 @@ function awaitExit(leader: Leader, run: Run, done: (exit: Exit) => void): void {
   };
   leader.onExit((ended) => {
     exit = ended;
+    // Lost with its helper, the leader may still run, orphaned: its group is killed while
+    // its PID is still its own, before the fence hears it is gone.
+    if (ended.lost) run.fence.kill();
     // Told once the leader is reaped: its PID is free from now on.
     run.fence.leaderGone();
     grace = setTimeout(() => {

@@ -251,7 +251,7 @@ export function startSpawnHelper(file: string, options: HelperOptions = {}): Spa
         onExit: [],
         onClosed: [],
         relayed: 0,
-        file: request.file,
+        file: request.argv[0] ?? request.file,
       };
       runs.set(id, run);
       if (!write(fields)) queueMicrotask(lose);
@@ -268,7 +268,8 @@ export function startSpawnHelper(file: string, options: HelperOptions = {}): Spa
         // Through the helper while it runs (it knows whether the leader was reaped); else
         // directly, as the fence would for a leader someone else reaped.
         send: (pgid, signal) =>
-          write(['K', String(id), String(constants.signals[signal])]) || signalGroup(pgid, signal),
+          write(['K', String(id), String(pgid), String(constants.signals[signal])]) ||
+          signalGroup(pgid, signal),
       };
     },
     close() {

@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { runCommand, type CommandSpec } from '../../src/checks/command.js';
+import { containmentFor } from '../../src/checks/containment.js';
+import { createProcessTracker, type ProcessTracker } from '../../src/checks/process-tracker.js';
+import { locateSpawnHelper, replyParser, startSpawnHelper } from '../../src/checks/spawn-helper.js';
+import { eventually, groupMembers } from '../support/checks.js';
+import { alive, requireRoot } from '../support/processes.js';
+import { builtHelper, helperSkipReason, readyHelper } from '../support/spawn-helper.js';
+
+const spec = (command: string, overrides: Partial<CommandSpec> = {}): CommandSpec => ({
+  command,
+  shell: '/bin/sh',
+  env: { ...process.env },
+  warnExitCodes: [],
+  ...overrides,
+});
+
+describe('the spawn helper reply stream', { timeout: 10_000 }, () => {
+  it('gives the same replies however the bytes are cut', () => {
+    const stream = Buffer.concat([
+      Buffer.from('R healthcheckd-spawn-helper 1\nP 7 4242\nO 7 5\n'),
+      Buffer.from('a\nb\nc'),
+      Buffer.from('X 7 3 0\nD 7 12\nF 8 exec 2\n'),
+    ]);
+    const whole: unknown[] = [];
+    replyParser((reply) => whole.push(reply))(stream);
+    assert.deepEqual(
+      whole.map((reply) => (reply as { type: string }).type),
+      ['R', 'P', 'O', 'X', 'D', 'F'],
+    );
+    assert.deepEqual((whole[2] as { data: Buffer }).data.toString(), 'a\nb\nc');
+    for (let size = 1; size <= 7; size += 1) {
+      const cut: unknown[] = [];
+      const parse = replyParser((reply) => cut.push(reply));
+      for (let at = 0; at < stream.length; at += size) parse(stream.subarray(at, at + size));
+      assert.deepEqual(cut, whole, `cut every ${size} bytes`);
+    }
+  });
+});
+
+describe('locating the spawn helper', { timeout: 10_000 }, () => {
+  it('takes the first usable candidate for auto, the file named, or none for off', (t) => {
+    const skip = helperSkipReason();
+    if (skip) return t.skip(skip);
+    assert.equal(locateSpawnHelper('auto', ['/nonexistent/helper', builtHelper]), builtHelper);
+    assert.equal(locateSpawnHelper(builtHelper), builtHelper);
+    assert.equal(locateSpawnHelper('/nonexistent/helper'), null);
+    assert.equal(locateSpawnHelper('off', [builtHelper]), null);
+    // A file the kernel cannot run as a program of this machine is not a helper.
+    assert.equal(locateSpawnHelper('auto', ['/etc/passwd']), null);
+  });
+});
+
+describe('the spawn helper process', { timeout: 60_000, skip: helperSkipReason() ?? false }, () => {
+  it('runs as the user and group asked, with no other groups', async (t) => {
+    if (!requireRoot(t, 'switching to another user')) return;
+    const helper = await readyHelper();
+    try {
+      const tracker = createProcessTracker({ containment: containmentFor('group')!, helper });
+      const result = await runCommand(
+        spec('ignored', { argv: ['sh', '-c', 'id -u; id -g; id -G'], uid: 65534, gid: 65534 }),
+        5_000,
+        tracker,
+      );
+      assert.equal(result.output, '65534\n65534\n65534\n');
+    } finally {
+      helper.close();
+    }
+  });
+
+  it('kills the groups of its runs when the daemon closes its pipe', async () => {
+    const helper = await readyHelper();
+    const { tracker, pgids } = recording(
+      createProcessTracker({ containment: containmentFor('group')!, helper }),
+    );
+    const running = runCommand(spec('sleep 30 & sleep 30'), 20_000, tracker);
+    const pgid = await firstGroup(pgids);
+    helper.close();
+    assert.ok(await eventually(() => groupMembers(pgid).length === 0), 'its group is gone');
+    const result = await running;
+    assert.equal(result.status, 'fail', 'a run cut short never passes');
+  });
+
+  it('fails the runs it had when it dies, and is started again', async () => {
+    const warnings: string[] = [];
+    const helper = startSpawnHelper(builtHelper, {
+      warn: (line) => warnings.push(line),
+      restartMs: 100,
+    });
+    try {
+      assert.ok(await eventually(() => helper.ready()), 'ready');
+      const { tracker, pgids } = recording(
+        createProcessTracker({ containment: containmentFor('group')!, helper }),
+      );
+      const running = runCommand(spec('sleep 30 & sleep 30'), 20_000, tracker);
+      const pgid = await firstGroup(pgids);
+      const [helperPid] = helperPids();
+      assert.ok(helperPid !== undefined);
+      process.kill(helperPid, 'SIGKILL');
+      const result = await running;
+      assert.equal(result.status, 'fail');
+      assert.match(
+        result.output,
+        /\[the spawn helper ended during the run; its processes were killed\]/,
+      );
+      assert.ok(await eventually(() => groupMembers(pgid).length === 0), 'its group was killed');
+      assert.match(warnings.join('\n'), /spawn helper .* ended \(SIGKILL\)/);
+      assert.ok(await eventually(() => helper.ready() && !alive(helperPid)), 'started again');
+      const again = await runCommand(spec('true'), 5_000, tracker);
+      assert.equal(again.status, 'pass');
+    } finally {
+      helper.close();
+    }
+  });
+});
+
+/** The tracker, remembering the process group of every run it starts. */
+function recording(tracker: ProcessTracker): { tracker: ProcessTracker; pgids: number[] } {
+  const pgids: number[] = [];
+  const open: ProcessTracker['open'] = (graceMs) => {
+    const fence = tracker.open(graceMs);
+    const started: typeof fence.started = (pid, send) => {
+      pgids.push(pid);
+      fence.started(pid, send);
+    };
+    return { ...fence, started };
+  };
+  return { tracker: { ...tracker, open }, pgids };
+}
+
+async function firstGroup(pgids: readonly number[]): Promise<number> {
+  assert.ok(await eventually(() => pgids.length === 1), 'the run started');
+  const [pgid] = pgids;
+  assert.ok(pgid !== undefined && groupMembers(pgid).length > 0, 'its group runs');
+  return pgid;
+}
+
+function helperPids(): number[] {
+  return processes()
+    .filter(([, cmd]) => cmd.includes('healthcheckd-spawn-helper') && cmd.includes(builtHelper))
+    .map(([pid]) => pid);
+}
+
+function processes(): [number, string][] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .flatMap((name): [number, string][] => {
+      try {
+        return [
+          [Number(name), readFileSync(`/proc/${name}/cmdline`, 'utf8').replaceAll('\0', ' ')],
+        ];
+      } catch {
+        return [];
+      }
+    });
+}
