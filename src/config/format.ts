@@ -59,6 +59,7 @@ function daemonLines(daemon: DaemonSettings): string[] {
     daemonEntry('max_concurrent', String(daemon.maxConcurrent)),
     daemonEntry('expose_output', String(daemon.exposeOutput)),
     daemonEntry('access_log', String(daemon.accessLog)),
+    daemonEntry('spawn_helper', daemon.spawnHelper),
   ];
 }
 

@@ -57,6 +57,7 @@ describe('format: the resolved config as INI', { timeout: 30_000 }, () => {
         'max_concurrent = 8',
         'expose_output = true',
         'access_log = false',
+        'spawn_helper = auto',
         '',
         '[check:default]',
         'command = test ${RANDOM: -1} -ge 5',

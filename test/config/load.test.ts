@@ -84,6 +84,7 @@ describe('load: defaults', { timeout: 30_000 }, () => {
       maxConcurrent: 8,
       exposeOutput: true,
       accessLog: false,
+      spawnHelper: 'auto',
     });
   });
 
@@ -113,6 +114,7 @@ describe('load: defaults', { timeout: 30_000 }, () => {
       'max_concurrent = 1',
       'expose_output = off',
       'access_log = yes',
+      'spawn_helper = /usr/local/libexec/hc-spawn',
       'command = true',
     ].join('\n');
     const { config } = parseConfigText(text, '/etc/hc/h.config', {}, env);
@@ -132,7 +134,23 @@ describe('load: defaults', { timeout: 30_000 }, () => {
       maxConcurrent: 1,
       exposeOutput: false,
       accessLog: true,
+      spawnHelper: '/usr/local/libexec/hc-spawn',
     });
+  });
+
+  it('takes auto, off or an absolute path for spawn_helper, and refuses a bare name', () => {
+    for (const value of ['auto', 'off', '/opt/hc/spawn']) {
+      const text = `[healthcheckd]\nspawn_helper = ${value}\ncommand = true\n`;
+      assert.equal(parseConfigText(text, file, {}, env).config.daemon.spawnHelper, value);
+    }
+    assert.throws(
+      () =>
+        parseConfigText('[healthcheckd]\nspawn_helper = helper\ncommand = true\n', file, {}, env),
+      (error: Error & { details?: string[] }) =>
+        (error.details ?? []).includes(
+          `${file}:2: spawn_helper: expected auto, off or the absolute path of the spawn helper, found "helper"`,
+        ),
+    );
   });
 
   it('keeps an absolute pidfile as it is', () => {
