@@ -40,7 +40,8 @@ function liveChildren(pid: number): number[] {
   }
 }
 
-function ownCpuMs(pid: number): number {
+/** CPU milliseconds of the process and of the children it has waited for. */
+export function ownCpuMs(pid: number): number {
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

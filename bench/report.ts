@@ -81,6 +81,20 @@ export function rows(m: Record<string, number>): Row[] {
       2,
     ),
     atLeast(
+      '3. the same with `spawn_helper = off` (Node spawn)',
+      g('seqTrueNode'),
+      g('naiveTrue'),
+      0.9,
+    ),
+    atMost(
+      '3. CPU per request with `spawn_helper = off`',
+      g('cpuTrueNode'),
+      g('naiveCpuTrue'),
+      1.15,
+      'ms',
+      2,
+    ),
+    atLeast(
       '3. one connection, `:` through bash vs naive spawner of `bash -c :`',
       g('seqShell'),
       g('naiveShell'),

@@ -85,6 +85,15 @@ async function perRequest(r: Record<string, number>): Promise<void> {
   const seq = await daemon('sequential', '[check:main]\ncommand = true\n');
   ({ rps: r.seqTrue, cpu: r.cpuTrue } = await sequential(seq, '/check/main'));
   await seq.stop();
+  // The same with Node's spawn, in builds that have the spawn helper (others refuse the key).
+  const spawning = await daemon(
+    'spawning',
+    'spawn_helper = off\n[check:main]\ncommand = true\n',
+  ).catch(() => null);
+  if (spawning) {
+    ({ rps: r.seqTrueNode, cpu: r.cpuTrueNode } = await sequential(spawning, '/check/main'));
+    await spawning.stop();
+  }
   const naiveTrue = await naive(['true']);
   ({ rps: r.naiveTrue, cpu: r.naiveCpuTrue } = await sequential(naiveTrue));
   await naiveTrue.stop();

@@ -1,16 +1,20 @@
 // `node dist/bench/spawn-helpers.js [rounds]`: target 3 (one keep-alive connection, `true` on
 // every request) served by the naive server spawning `true` itself, and by the same server
-// delegating the spawn to a small long-lived helper (perl, C, a small Node), each with a bare
+// delegating the spawn to a small long-lived helper (perl, a small Node), each with a bare
 // server and with a daemon-sized one (grown to 68 MiB resident and run with the daemon's
 // --max-semi-space-size=2). wrk -t1 -c1 -d4s per run after a 1 s warm-up, every candidate
 // in every round (order rotated), ratios against the naive server of the same round, medians.
 // Prints a Markdown table; CPU is server + helper + their reaped children, from /proc.
+// The C candidate measured here first was adopted: it is native/spawn-helper.c now, measured
+// in the daemon by `npm run bench` (target 3, with and without spawn_helper), and its first
+// form stays in git (docs/performance.md, "A spawn helper").
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmdirSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cgroup2Mount, ownCgroupDir } from '../src/checks/cgroup-runs.js';
+import { ownCpuMs as cpuMs } from './proc.js';
 import { startHelper, type HelperClient } from './spawn-helpers/helper-client.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -22,7 +26,6 @@ if (!Number.isInteger(rounds) || rounds < 1) {
 }
 const seconds = 4;
 const daemonMiB = 68;
-const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
 
 /** Servers running now: stopped with the bench when it is interrupted. */
 const live = new Set<ChildProcess>();
@@ -48,20 +51,7 @@ interface Sample {
   readonly helperRss: number;
 }
 
-/** Builds helper.c into a temporary directory; null when there is no `cc` or it fails. */
-function buildC(work: string, name: string, flags: readonly string[]): string | null {
-  const out = join(work, name);
-  try {
-    execFileSync('cc', ['-O2', ...flags, '-o', out, join(sources, 'helper.c')], {
-      stdio: 'inherit',
-    });
-    return out;
-  } catch {
-    return null;
-  }
-}
-
-function helpers(work: string): Map<string, readonly string[]> {
+function helpers(): Map<string, readonly string[]> {
   const all = new Map<string, readonly string[]>([
     ['perl (fork)', ['perl', join(sources, 'helper.pl')]],
     [
@@ -76,10 +66,6 @@ function helpers(work: string): Map<string, readonly string[]> {
       ],
     ],
   ]);
-  const vforking = buildC(work, 'spawn-helper-vfork', []);
-  const forking = buildC(work, 'spawn-helper-fork', ['-DUSE_FORK']);
-  if (vforking) all.set('C (vfork)', [vforking]);
-  if (forking) all.set('C (fork)', [forking]);
   return all;
 }
 
@@ -90,14 +76,6 @@ function candidates(helperArgvs: Map<string, readonly string[]>): Candidate[] {
     for (const [name, argv] of helperArgvs) list.push({ name, helper: argv, ballast });
   }
   return list;
-}
-
-/** The CPU milliseconds of a process and of the children it reaped (stat(5) fields 14-17). */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i] ?? NaN), 0);
-  return (ticks * 1000) / ticksPerSecond;
 }
 
 function rssMiB(pid: number): number {
@@ -305,23 +283,18 @@ function footer(loads: readonly number[]): string {
 }
 
 async function main(): Promise<void> {
-  const work = mkdtempSync(join(tmpdir(), 'hcd-spawn-helpers-'));
-  try {
-    const helperArgvs = helpers(work);
-    for (const [name, argv] of helperArgvs) await selfCheck(name, argv);
-    const list = candidates(helperArgvs);
-    const samples = new Map<Candidate, Sample[]>(list.map((c) => [c, []]));
-    const loads = [loadavg()[0]!];
-    for (let round = 0; round < rounds; round++) {
-      const order = list.map((_, i) => list[(i + round) % list.length]!);
-      for (const candidate of order) samples.get(candidate)!.push(await measure(candidate));
-      loads.push(loadavg()[0]!);
-      process.stderr.write(`round ${round + 1} of ${rounds} done\n`);
-    }
-    process.stdout.write(`${table(list, samples)}\n\n${footer(loads)}\n`);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
+  const helperArgvs = helpers();
+  for (const [name, argv] of helperArgvs) await selfCheck(name, argv);
+  const list = candidates(helperArgvs);
+  const samples = new Map<Candidate, Sample[]>(list.map((c) => [c, []]));
+  const loads = [loadavg()[0]!];
+  for (let round = 0; round < rounds; round++) {
+    const order = list.map((_, i) => list[(i + round) % list.length]!);
+    for (const candidate of order) samples.get(candidate)!.push(await measure(candidate));
+    loads.push(loadavg()[0]!);
+    process.stderr.write(`round ${round + 1} of ${rounds} done\n`);
   }
+  process.stdout.write(`${table(list, samples)}\n\n${footer(loads)}\n`);
 }
 
 await main();

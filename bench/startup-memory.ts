@@ -5,28 +5,23 @@
 // STARTUP_NODE_FLAGS="--flag ..." replaces the bin's shebang flags (empty: none);
 // STARTUP_CONFIG_EXTRA="log_format = json" adds lines to the [healthcheckd] section;
 // STARTUP_IDLE_MS (default 1000) is how long each server idles before its RSS is read.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
+import { memory } from './proc.js';
+import { median } from './report.js';
+import { bareArgs, buildAt, thisBuild, timedStart } from './servers.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const rounds = Number(process.argv[2] ?? 9);
-const bins = (
-  process.argv.length > 3 ? process.argv.slice(3) : [join(here, '..', 'src', 'bin.js')]
-).map((bin) => resolve(bin));
+const bins = process.argv.length > 3 ? process.argv.slice(3) : [thisBuild.bin];
 const idleMs = Number(process.env.STARTUP_IDLE_MS ?? 1_000);
 
-/** The Node flags of the bin's shebang (`#!/usr/bin/env -S node ...`), or the override. */
-function nodeFlags(bin: string): string[] {
+/** The Node flags of the bin's shebang, or STARTUP_NODE_FLAGS. */
+function nodeFlags(bin: string): readonly string[] {
   const override = process.env.STARTUP_NODE_FLAGS;
-  const line =
-    override ?? (readFileSync(bin, 'utf8').split('\n')[0] ?? '').replace(/^#!\S*env -S node/, '');
-  return line.split(' ').filter((flag) => flag.startsWith('--'));
+  if (override === undefined) return buildAt(bin).nodeFlags;
+  return override.split(' ').filter((flag) => flag.startsWith('--'));
 }
 
 /** A config as an operator would write one: a port, a pidfile, the spool, one command. */
@@ -48,74 +43,21 @@ interface Sample {
   readonly rssMiB: number;
 }
 
-/** Starts `args`, waits for "listening on http://..." on `stream`; resolves with the URL. */
-function listening(child: ChildProcess, stream: 'stdout' | 'stderr'): Promise<string> {
-  let text = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer): void => {
-      text += chunk.toString();
-      const match = /listening on (http:\/\/[^\s"]+)/.exec(text);
-      if (!match?.[1]) return;
-      child[stream]?.off('data', onData);
-      resolve(match[1].replace('0.0.0.0', '127.0.0.1'));
-    };
-    child[stream]?.on('data', onData);
-    child.stdout?.resume();
-    child.stderr?.resume();
-    child.once('exit', (code) => reject(new Error(`exited ${code} before listening: ${text}`)));
-  });
-}
-
-function get(url: string): Promise<void> {
-  return new Promise((resolve, reject) =>
-    request(url, (res) => {
-      res.resume();
-      res.on('end', resolve);
-    })
-      .on('error', reject)
-      .end(),
-  );
-}
-
-function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
-}
-
 /** CPU time of the process's main thread (/proc/PID/schedstat: nanoseconds on a CPU). */
 function mainThreadCpuMs(pid: number): number {
   return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 }
 
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-/** One start: exec → first answered GET, then idle for a second and read VmRSS. */
+/** One start: exec → first answered GET, then idle for a while and read VmRSS. */
 async function sample(args: readonly string[], stream: 'stdout' | 'stderr'): Promise<Sample> {
-  const started = performance.now();
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const { server, startMs } = await timedStart(args, stream);
   try {
-    await get(await listening(child, stream));
-    const startupMs = performance.now() - started;
-    const cpuMs = mainThreadCpuMs(child.pid ?? -1);
+    const cpuMs = mainThreadCpuMs(server.pid);
     await sleep(idleMs);
-    return { startupMs, cpuMs, rssMiB: rssMiB(child.pid ?? -1) };
+    return { startupMs: startMs, cpuMs, rssMiB: memory(server.pid).rss / 1024 };
   } finally {
-    await stop(child);
+    await server.stop();
   }
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] ?? NaN)
-    : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
 }
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;
@@ -143,12 +85,11 @@ function compared(bin: string, samples: readonly Sample[], bare: Sample) {
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'hcd-startup-'));
   const config = writeConfig(work);
-  const bareArgs = [join(here, 'bare-server.js')];
   const bare: Sample[] = [];
   const daemons = bins.map(() => [] as Sample[]);
   try {
     for (let round = 0; round < rounds; round += 1) {
-      bare.push(await sample(bareArgs, 'stdout'));
+      bare.push(await sample(bareArgs(), 'stdout'));
       for (const [i, bin] of bins.entries())
         daemons[i]?.push(await sample([...nodeFlags(bin), bin, 'run', config], 'stderr'));
     }

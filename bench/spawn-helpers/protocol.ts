@@ -1,8 +1,9 @@
-// The pipe protocol of the spawn helpers (helper.pl, helper.c, node-helper.ts). Requests are
+// The pipe protocol of the spawn helpers (helper.pl, node-helper.ts). Requests are
 // NUL-terminated fields: `S id cgroup-procs uid gid argc argv... envc env...` starts a run,
 // `K id signal` signals its process group. Replies are header lines: `P id pid` (started),
 // `F id reason`, `O id n` followed by n bytes of output (the first 4 KiB only), `D id total`
 // (output closed, total bytes) and `X id code signal` (reaped; code -1 when signalled).
+import { replyParser } from '../../src/checks/spawn-helper.js';
 
 /** One run for a helper; empty strings mean "not set". */
 export interface SpawnRequest {
@@ -42,23 +43,10 @@ export interface Reply {
   readonly data?: Buffer;
 }
 
-/** Splits a reply stream into replies, however the bytes arrive. */
-export function createReplyParser(onReply: (reply: Reply) => void): (chunk: Buffer) => void {
-  let pending: Buffer = Buffer.alloc(0);
-  return (chunk) => {
-    pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-    for (;;) {
-      const end = pending.indexOf(10);
-      if (end < 0) return;
-      const [type, id, ...args] = pending.subarray(0, end).toString('latin1').split(' ');
-      const size = type === 'O' ? Number(args[0]) : 0;
-      if (pending.length < end + 1 + size) return;
-      const data = pending.subarray(end + 1, end + 1 + size);
-      pending = pending.subarray(end + 1 + size);
-      onReply({ type: type as Reply['type'], id: Number(id), args, ...(size ? { data } : {}) });
-    }
-  };
-}
+/** Splits a reply stream into replies, however the bytes arrive: the daemon's own parser. */
+export const createReplyParser = replyParser as (
+  onReply: (reply: Reply) => void,
+) => (chunk: Buffer) => void;
 
 /** Splits a request stream into requests (the field lists), however the bytes arrive. */
 export function createRequestParser(
