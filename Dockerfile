@@ -1,13 +1,14 @@
 # healthcheckd in a container: the single executable under tini.
 #
-#   npm ci && npm run build:sea          # build/sea/healthcheckd-linux-<arch>
+#   npm ci && npm run build:sea          # build/sea/healthcheckd-linux-<arch> + the spawn helper
 #   docker build -t healthcheckd .
 #   docker run --rm -p 9999:9999 healthcheckd
 #
 # tini is PID 1: it forwards SIGTERM/SIGINT/SIGHUP to healthcheckd and reaps every orphan a
 # check leaves behind (a daemonising helper, a `cmd &` whose parent exited). Without an init
 # those orphans would be reparented to healthcheckd, which cannot reap processes it did not
-# start, and pile up as zombies. The executable carries Node, so the image needs none.
+# start, and pile up as zombies. The executable carries Node, so the image needs none; the spawn
+# helper goes beside it, where the executable looks for it first.
 FROM debian:bookworm-slim
 
 ARG ARCH=x64
@@ -20,6 +21,7 @@ RUN apt-get update \
  && install -d -o root -g healthcheckd -m 0755 /var/spool/healthcheckd
 
 COPY build/sea/healthcheckd-linux-${ARCH} /usr/bin/healthcheckd
+COPY build/sea/healthcheckd-spawn-helper /usr/bin/healthcheckd-spawn-helper
 COPY packaging/container.config /etc/healthcheckd.config
 
 USER healthcheckd

@@ -1,5 +1,7 @@
-// `npm run package:deb`: the Debian package around the single executable (build it first with
-// `npm run build:sea`), built with dpkg-deb into build/deb/healthcheckd_<version>_<arch>.deb.
+// `npm run package:deb`: the Debian package around the single executable and the spawn helper
+// beside it (build both first with `npm run build:sea`), built with dpkg-deb into
+// build/deb/healthcheckd_<version>_<arch>.deb. Depends is computed by dpkg-shlibdeps (dpkg-dev)
+// from the two programs, as ${shlibs:Depends} is in a Debian build.
 import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
@@ -21,7 +23,9 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const debArch = { x64: 'amd64', arm64: 'arm64' }[process.arch];
 if (!debArch) throw new Error(`no Debian architecture for ${process.arch}`);
 const executable = join(root, 'build', 'sea', `healthcheckd-linux-${process.arch}`);
-if (!existsSync(executable)) throw new Error(`${executable} missing: run npm run build:sea first`);
+const helper = join(root, 'build', 'sea', 'healthcheckd-spawn-helper');
+for (const built of [executable, helper])
+  if (!existsSync(built)) throw new Error(`${built} missing: run npm run build:sea first`);
 
 const out = join(root, 'build', 'deb');
 const tree = join(out, `healthcheckd_${pkg.version}_${debArch}`);
@@ -40,6 +44,8 @@ const doc = '/usr/share/doc/healthcheckd';
 
 copyFileSync(executable, join(mkdirp(join(tree, 'usr/bin')), 'healthcheckd'));
 chmodSync(join(tree, 'usr/bin/healthcheckd'), 0o755);
+// Where the daemon looks for the helper after beside its own executable (src/checks/spawn-helper.ts).
+file('usr/libexec/healthcheckd/spawn-helper', readFileSync(helper), 0o755);
 copy('packaging/healthcheckd.config', 'etc/healthcheckd.config');
 copy('examples/healthcheckd.service', 'lib/systemd/system/healthcheckd.service');
 file('usr/share/man/man1/healthcheckd.1.gz', gz(readFileSync(join(root, 'man/healthcheckd.1'))));
@@ -59,7 +65,11 @@ for (const script of ['postinst', 'prerm', 'postrm']) {
   copy(`packaging/debian/${script}`, `DEBIAN/${script}`, 0o755);
 }
 file('DEBIAN/conffiles', '/etc/healthcheckd.config\n');
-file('DEBIAN/control', control(installedSizeKiB(tree)));
+const depends = sharedLibraryDepends([
+  'usr/bin/healthcheckd',
+  'usr/libexec/healthcheckd/spawn-helper',
+]);
+file('DEBIAN/control', control(installedSizeKiB(tree), depends));
 file('DEBIAN/md5sums', md5sums(tree));
 
 const deb = join(out, `healthcheckd_${pkg.version}_${debArch}.deb`);
@@ -77,14 +87,46 @@ function completion(shell) {
   return execFileSync(executable, ['completion', shell], { encoding: 'utf8' });
 }
 
-function control(installedSize) {
+/**
+ * The packages that hold the shared libraries the programs link, with the least versions their
+ * symbols need (`libc6 (>= 2.34), libstdc++6 (>= 5.2), ...`), read by dpkg-shlibdeps from this
+ * host's dpkg database. `programs` are paths in the tree.
+ */
+function sharedLibraryDepends(programs) {
+  // dpkg-shlibdeps reads the package's architecture from a debian/control of a source package.
+  const work = join(out, 'shlibdeps');
+  mkdirSync(join(work, 'debian'), { recursive: true });
+  writeFileSync(
+    join(work, 'debian', 'control'),
+    'Source: healthcheckd\n\nPackage: healthcheckd\nArchitecture: any\n',
+  );
+  let output;
+  try {
+    output = execFileSync('dpkg-shlibdeps', ['-O', ...programs.map((path) => join(tree, path))], {
+      cwd: work,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    if (error.code === 'ENOENT')
+      throw new Error('dpkg-shlibdeps not found: install dpkg-dev to build the Debian package');
+    throw new Error(`dpkg-shlibdeps ${programs.join(' ')} failed: ${error.stderr}`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  const depends = /^shlibs:Depends=(.+)$/m.exec(output)?.[1];
+  if (!depends) throw new Error(`dpkg-shlibdeps gave no shlibs:Depends line: ${output}`);
+  return depends;
+}
+
+function control(installedSize, depends) {
   return `${[
     'Package: healthcheckd',
     `Version: ${pkg.version}-1`,
     `Architecture: ${debArch}`,
     'Maintainer: healthcheckd maintainers <maintainers@healthcheckd.invalid>',
     `Installed-Size: ${installedSize}`,
-    'Depends: adduser, libc6 (>= 2.28)',
+    `Depends: adduser, ${depends}`,
     'Recommends: curl',
     'Section: admin',
     'Priority: optional',

@@ -1,9 +1,18 @@
 // `npm run build:sea`: bundles the program into one CommonJS file (esbuild) and turns a copy of
 // this Node binary into `build/sea/healthcheckd-linux-<arch>` that carries it (Node's single
 // executable applications: https://nodejs.org/api/single-executable-applications.html).
-// The result runs on a host with no Node installed.
+// The result runs on a host with no Node installed. Beside it goes a stripped copy of the spawn
+// helper, `build/sea/healthcheckd-spawn-helper`, where the executable looks for it first.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -13,6 +22,17 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'build', 'sea');
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const executable = join(out, `healthcheckd-linux-${process.arch}`);
+const builtHelper = join(root, 'dist', 'native', 'healthcheckd-spawn-helper');
+const helper = join(out, 'healthcheckd-spawn-helper');
+
+// The helper is built for this architecture only, so each architecture's build must carry its
+// own; an executable without it would quietly start every check with Node's spawn.
+if (!existsSync(builtHelper)) {
+  throw new Error(
+    `${builtHelper} missing: \`npm run build\` found no C compiler; install one (gcc and ` +
+      'libc6-dev, or set CC) and run `npm run build:sea` again',
+  );
+}
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
@@ -73,12 +93,19 @@ writeFileSync(
 );
 execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: 'inherit' });
 copyFileSync(process.execPath, executable);
-chmodSync(executable, 0o755);
 // Node's release binary keeps its symbol table (13 MB); the executable needs none of it.
-try {
-  execFileSync('strip', ['--strip-all', executable], { stdio: 'inherit' });
-} catch (error) {
-  console.warn(`not stripped (${error.message}); install binutils for a smaller file`);
+stripped(executable);
+copyFileSync(builtHelper, helper);
+// Stripped too: the Debian package takes it from here, and lintian refuses an unstripped binary.
+stripped(helper);
+
+function stripped(file) {
+  chmodSync(file, 0o755);
+  try {
+    execFileSync('strip', ['--strip-all', file], { stdio: 'inherit' });
+  } catch (error) {
+    console.warn(`${file} not stripped (${error.message}); install binutils for a smaller file`);
+  }
 }
 execFileSync(
   process.execPath,
@@ -92,4 +119,4 @@ execFileSync(
   ],
   { stdio: 'inherit' },
 );
-console.log(`built ${executable}`);
+console.log(`built ${executable} and ${helper}`);

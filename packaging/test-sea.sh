@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 arch=$(node -p process.arch)
 export HEALTHCHECKD_BIN="$PWD/build/sea/healthcheckd-linux-$arch"
 [ -x "$HEALTHCHECKD_BIN" ] || { echo "$HEALTHCHECKD_BIN missing: run npm run build:sea" >&2; exit 1; }
+# The executable's checks must go through the helper beside it, as they do where it is installed.
+helper="$PWD/build/sea/healthcheckd-spawn-helper"
+[ -x "$helper" ] || { echo "$helper missing: run npm run build:sea" >&2; exit 1; }
 node_bin=$(command -v node)
 nonode=$(mktemp -d)
 chmod 755 "$nonode" # checks run as `user = nobody` look their programs up here too

@@ -11,6 +11,9 @@ export const version = (
 /** `npm run build:sea` output. */
 export const executable = join(repoRoot, 'build', 'sea', `healthcheckd-linux-${process.arch}`);
 
+/** The spawn helper `npm run build:sea` puts beside the executable, where it looks first. */
+export const seaHelper = join(repoRoot, 'build', 'sea', 'healthcheckd-spawn-helper');
+
 /** `npm run package:deb` output. */
 export const debianPackage = join(
   repoRoot,

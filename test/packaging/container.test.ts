@@ -7,7 +7,7 @@ import { httpRequest, requireProgram, tempDir } from '../support/daemon.js';
 import { allProcesses } from '../support/processes.js';
 import { repoRoot } from '../support/paths.js';
 import { eventually } from '../support/wait.js';
-import { executable, requireArtifact } from './artifacts.js';
+import { executable, requireArtifact, seaHelper } from './artifacts.js';
 
 const skip =
   requireArtifact(executable, 'npm run build:sea', true) ||
@@ -33,12 +33,17 @@ describe('the container: tini plus the single executable', { skip, timeout: 120_
       dockerfile,
       /^COPY build\/sea\/healthcheckd-linux-\$\{ARCH\} \/usr\/bin\/healthcheckd$/m,
     );
+    // Beside the executable: the first place it looks for the helper.
+    assert.match(
+      dockerfile,
+      /^COPY build\/sea\/healthcheckd-spawn-helper \/usr\/bin\/healthcheckd-spawn-helper$/m,
+    );
     const yaml = readFileSync(join(repoRoot, 'examples', 'kubernetes.yaml'), 'utf8');
     assert.match(yaml, /^ {10}args: \['run', /m, 'args keep the image entrypoint (tini)');
     assert.doesNotMatch(yaml, /^ {10}command: \['healthcheckd'/m);
   });
 
-  it('reaps the orphans of its checks, answers probes and stops on SIGTERM', async () => {
+  it('starts checks through the helper beside it, reaps the orphans of its checks, answers probes and stops on SIGTERM', async () => {
     const config = join(dir.path, 'container.config');
     // Each run leaves a background process behind that outlives its parent shell: an orphan.
     writeFileSync(
@@ -64,6 +69,8 @@ describe('the container: tini plus the single executable', { skip, timeout: 120_
     try {
       assert.ok(await eventually(() => /listening on/.test(log), 20_000), log);
       const port = Number(/listening on http:\/\/[^\s"]*:(\d+)/.exec(log)?.[1]);
+      // Runs start through the helper beside the executable; their orphans still go to tini.
+      assert.ok(log.includes(`"spawner":"${seaHelper}"`), `the start line names no helper: ${log}`);
       for (let i = 0; i < 10; i += 1) assert.equal((await httpRequest(port)).status, 200);
       const tini = allProcesses().find(
         (stat) => stat.ppid === child.pid && readComm(stat.pid) === 'tini',

@@ -1,14 +1,18 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { freePort, httpRequest, requireProgram } from '../support/daemon.js';
+import { descendantsOf } from '../support/processes.js';
 import { debianPackage, requireArtifact } from './artifacts.js';
 
 const skip =
   requireArtifact(debianPackage, 'npm run package:deb', true) ||
   requireProgram('dpkg') ||
   requireProgram('setpriv');
+
+/** Where the package installs the spawn helper, the daemon's second place to look. */
+const helper = '/usr/libexec/healthcheckd/spawn-helper';
 
 function sh(program: string, args: readonly string[]): SpawnSyncReturns<string> {
   return spawnSync(program, args, { encoding: 'utf8', timeout: 120_000 });
@@ -23,6 +27,24 @@ function ok(result: SpawnSyncReturns<string>, what: string): string {
 function rootFsHasRoom(): boolean {
   const df = sh('df', ['-P', '/']).stdout.split('\n')[1] ?? '';
   return Number.parseInt(df.split(/\s+/)[4] ?? '100', 10) < 98;
+}
+
+/** The program file of a running process, or null when it is gone. */
+function programOf(pid: number): string | null {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return null;
+  }
+}
+
+/** The highest GLIBC_x.y symbol version an ELF file asks for, from `objdump -T`. */
+function glibcNeeded(file: string): string {
+  const text = ok(sh('objdump', ['-T', file]), 'objdump -T');
+  const versions = new Set([...text.matchAll(/GLIBC_([\d.]+)/g)].map((match) => match[1] ?? '0'));
+  const newer = (a: string, b: string): boolean =>
+    sh('dpkg', ['--compare-versions', a, 'gt', b]).status === 0;
+  return [...versions].reduce((max, version) => (newer(version, max) ? version : max), '0');
 }
 
 /**
@@ -41,8 +63,13 @@ describe('the Debian package', { skip, timeout: 600_000 }, () => {
   });
   after(() => void sh('dpkg', ['--purge', 'healthcheckd']));
 
-  it('installs the executable, the conffile, the unit, the man page, the docs and a system user', () => {
+  it('installs the executable, the helper, the conffile, the unit, the man page, the docs and a system user', () => {
     assert.ok(statSync('/usr/bin/healthcheckd').mode & 0o111);
+    assert.ok(files.includes(helper), `${helper} not in the package`);
+    const helperStat = statSync(helper);
+    assert.equal(helperStat.mode & 0o7777, 0o755);
+    assert.equal(helperStat.uid, 0);
+    assert.equal(helperStat.gid, 0);
     assert.match(ok(sh('/usr/bin/healthcheckd', ['--version']), '--version'), /^\d+\.\d+\.\d+/);
     const conffiles = ok(sh('dpkg-query', ['-W', '-f=${Conffiles}', 'healthcheckd']), 'conffiles');
     assert.match(conffiles, /\/etc\/healthcheckd\.config [0-9a-f]{32}/);
@@ -76,6 +103,26 @@ describe('the Debian package', { skip, timeout: 600_000 }, () => {
     },
   );
 
+  it(
+    'depends on the libc6 its spawn helper needs, the one library the helper links',
+    { skip: requireProgram('objdump') },
+    () => {
+      const needed = [
+        ...ok(sh('objdump', ['-p', helper]), 'objdump -p').matchAll(/NEEDED\s+(\S+)/g),
+      ].map((match) => match[1]);
+      assert.deepEqual(needed, ['libc.so.6']);
+      const depends = ok(sh('dpkg-query', ['-W', '-f=${Depends}', 'healthcheckd']), 'Depends');
+      const libc = /(?:^|, )libc6 \(>= ([\d.]+)\)/.exec(depends)?.[1];
+      assert.ok(libc, `no versioned libc6 in Depends: ${depends}`);
+      const symbols = glibcNeeded(helper);
+      assert.equal(
+        sh('dpkg', ['--compare-versions', libc, 'ge', symbols]).status,
+        0,
+        `Depends has libc6 (>= ${libc}); ${helper} needs GLIBC_${symbols}`,
+      );
+    },
+  );
+
   it('gets no lintian error', { skip: requireProgram('lintian') }, () => {
     const result = sh('lintian', ['--tag-display-limit', '0', debianPackage]);
     const errors = `${result.stdout}${result.stderr}`
@@ -84,7 +131,7 @@ describe('the Debian package', { skip, timeout: 600_000 }, () => {
     assert.deepEqual(errors, []);
   });
 
-  it('runs as its unit runs it, answers curl -I, and follows down/up', async () => {
+  it('runs as its unit runs it, starts checks through the helper, answers curl -I, follows down/up', async () => {
     // As systemd would: RuntimeDirectory=healthcheckd, User=healthcheckd, a bare environment.
     ok(
       sh('install', ['-d', '-o', 'healthcheckd', '-g', 'healthcheckd', '/run/healthcheckd']),
@@ -116,6 +163,11 @@ describe('the Debian package', { skip, timeout: 600_000 }, () => {
       while (!/listening on/.test(log) && Date.now() < deadline && daemon.exitCode === null)
         await new Promise((resolve) => setTimeout(resolve, 50));
       assert.match(log, /listening on http:\/\/127\.0\.0\.1:/);
+      assert.ok(log.includes(`"spawner":"${helper}"`), `the start line names no helper: ${log}`);
+      assert.ok(
+        descendantsOf(daemon.pid ?? -1).some((stat) => programOf(stat.pid) === helper),
+        `no ${helper} process under the daemon`,
+      );
       const expected = rootFsHasRoom() ? '200 OK' : '503 Service Unavailable';
       const curl = (): string =>
         ok(sh('curl', ['-sI', `http://127.0.0.1:${port}/`]), 'curl -I').split('\r\n')[0] ?? '';
@@ -148,6 +200,8 @@ describe('the Debian package', { skip, timeout: 600_000 }, () => {
   it('is removed by dpkg -r (conffile kept) and purged by dpkg -P (nothing left but the user)', () => {
     ok(sh('dpkg', ['-r', 'healthcheckd']), 'dpkg -r');
     assert.equal(existsSync('/usr/bin/healthcheckd'), false);
+    assert.equal(existsSync(helper), false, `${helper} left after dpkg -r`);
+    assert.equal(existsSync('/usr/libexec/healthcheckd'), false, 'its directory too');
     assert.equal(existsSync('/etc/healthcheckd.config'), true, 'a conffile stays until purge');
     ok(sh('dpkg', ['-P', 'healthcheckd']), 'dpkg -P');
     const left = files.filter((path) => existsSync(path) && !statSync(path).isDirectory());

@@ -4,7 +4,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { httpRequest, requireProgram, tempDir } from '../support/daemon.js';
-import { executable, pathWithoutNode, requireArtifact, version } from './artifacts.js';
+import { executable, pathWithoutNode, requireArtifact, seaHelper, version } from './artifacts.js';
 
 const skip = requireArtifact(executable, 'npm run build:sea');
 
@@ -27,8 +27,9 @@ describe('the single executable', { skip, timeout: 120_000 }, () => {
   const run = (args: readonly string[]) =>
     spawnSync(executable, args, { env, encoding: 'utf8', timeout: 30_000 });
 
-  it('is one executable file and finds no node on its PATH', () => {
+  it('is one executable file, with the spawn helper beside it, and finds no node on its PATH', () => {
     assert.ok(statSync(executable).mode & 0o111);
+    assert.ok(statSync(seaHelper).mode & 0o111, `${seaHelper} is not executable`);
     const probe = spawnSync('bash', ['-c', 'command -v node || echo none'], {
       env,
       encoding: 'utf8',
@@ -49,7 +50,7 @@ describe('the single executable', { skip, timeout: 120_000 }, () => {
     assert.match(bad.stderr, /cannot read config file/);
   });
 
-  it('serves HTTP, health+json, the page and metrics; reloads on SIGHUP; stops on SIGTERM', async () => {
+  it('starts checks through the helper beside it; serves HTTP, health+json, the page and metrics; reloads on SIGHUP; stops on SIGTERM', async () => {
     const config = join(dir.path, 'sea.config');
     const write = (command: string): void =>
       writeFileSync(
@@ -73,6 +74,7 @@ describe('the single executable', { skip, timeout: 120_000 }, () => {
           }
         });
       });
+      assert.ok(err.includes(`"spawner":"${seaHelper}"`), `the start line names no helper: ${err}`);
       assert.equal((await httpRequest(port)).body, 'OK');
       const json = await httpRequest(port, { path: '/?format=json' });
       assert.equal((JSON.parse(json.body) as { status: string }).status, 'pass');
