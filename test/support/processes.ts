@@ -65,7 +65,7 @@ export function descendantsOf(root: number): ProcStat[] {
 /** True for a daemon's spawn helper (README, "Spawn helper"): a long-lived child, not a run. */
 export function isSpawnHelper(pid: number): boolean {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('healthcheckd-spawn-helper');
+    return /healthcheckd[-/]spawn-helper/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
   } catch {
     return false;
   }
