@@ -196,7 +196,7 @@ function machine(): string {
     `- ${rounds} rounds of ${seconds} s per scenario, medians; throughput load from ${loadTool} on 127.0.0.1 (side probes at a fixed rate and the fixed-amount memory runs from autocannon)`,
     `- daemon: ${describe(thisBuild)}; the baselines with Node's defaults`,
     ...(before ? [`- before: ${describe(before)}, measured in turn with it in every round`] : []),
-    '- CPU per request: utime + stime of the server and of the children it reaped (/proc/<pid>/stat), over the requests answered',
+    '- CPU per request: utime + stime of the server, of the children it reaped and of its live children (the spawn helper) with theirs (/proc/<pid>/stat), over the requests answered',
   ].join('\n');
 }
 
