@@ -67,9 +67,11 @@ static const char *stages[] = {"none",      "slot",   "pipe",   "vfork", "setsid
 enum { S_SLOT = 1, S_PIPE, S_VFORK, S_SETSID, S_CGROUP, S_SETGROUPS, S_SETGID, S_SETUID,
        S_STDIO, S_EXEC };
 
+static void signal_group(struct run *r, pid_t pgid, int signo);
+
 static void kill_all_and_exit(void) {
   for (int i = 0; i < MAX_RUNS; i++)
-    if (runs[i].pid && !runs[i].reaped) kill(-runs[i].pid, SIGKILL);
+    if (runs[i].pid) signal_group(&runs[i], runs[i].pid, SIGKILL);
   _exit(0);
 }
 
