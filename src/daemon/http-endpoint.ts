@@ -20,11 +20,8 @@ export interface HttpEndpoint {
 export function createHttpEndpoint(initial: Listener): HttpEndpoint {
   let listener = initial;
   let closing = false;
-  const answering = new Set<ServerResponse>();
   const http = createHttpServer((req, res) => {
     if (closing) res.shouldKeepAlive = false;
-    answering.add(res);
-    res.once('close', () => answering.delete(res));
     listener(req, res);
   });
   return {
@@ -34,7 +31,7 @@ export function createHttpEndpoint(initial: Listener): HttpEndpoint {
     },
     close: (graceMs) => {
       closing = true;
-      for (const res of answering) endWithAnswer(res);
+      for (const res of http.inFlight()) endWithAnswer(res);
       return http.close(graceMs);
     },
     serve: (next) => void (listener = next),

@@ -35,7 +35,11 @@ export interface ConnectionStats {
 export function trackConnections(
   server: Server,
   limits: ConnectionLimits,
-): { readonly stats: () => ConnectionStats } {
+): {
+  readonly stats: () => ConnectionStats;
+  /** The answers being written now, one per request in flight. */
+  readonly inFlight: () => Iterable<ServerResponse>;
+} {
   // Insertion order is activity order: the first idle socket is the least recently active.
   const idle = new Set<Socket>();
   const busy = new Map<Socket, number>();
@@ -59,14 +63,25 @@ export function trackConnections(
     idle.add(socket);
     socket.once('close', () => forget(socket));
   });
+  // One listener for every answer, not a closure per request: this runs on every probe.
+  const answering = new Map<ServerResponse, Socket>();
+  function answered(this: ServerResponse): void {
+    const socket = answering.get(this);
+    answering.delete(this);
+    if (socket) release(socket, idle, busy);
+  }
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const socket = req.socket;
     idle.delete(socket);
     busy.set(socket, (busy.get(socket) ?? 0) + 1);
-    res.once('close', () => release(socket, idle, busy));
+    answering.set(res, socket);
+    res.on('close', answered);
   });
   watchStalls(server, limits, stalledSince, () => [...idle, ...busy.keys()], counts);
-  return { stats: () => ({ open: idle.size + busy.size, ...counts }) };
+  return {
+    stats: () => ({ open: idle.size + busy.size, ...counts }),
+    inFlight: () => answering.keys(),
+  };
 }
 
 /** Closes the least recently active idle connection; false when there is none. */

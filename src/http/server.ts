@@ -22,6 +22,8 @@ export interface HttpServer {
   readonly close: (graceMs: number) => Promise<void>;
   /** What the connection cap and the stall guard have done so far. */
   readonly connections: () => ConnectionStats;
+  /** The answers being written now (the daemon ends them with the connection when it stops). */
+  readonly inFlight: () => Iterable<ServerResponse>;
 }
 
 /** Limits that keep slow or hostile clients from tying the daemon up (the defaults). */
@@ -97,6 +99,7 @@ export function createHttpServer(initial: Listener, options: HttpServerOptions =
       listenOn(server, port, host, { label: `port ${port}`, fix: 'with --port' }),
     close: (graceMs) => close(server, graceMs),
     connections: tracker.stats,
+    inFlight: tracker.inFlight,
   };
 }
 
