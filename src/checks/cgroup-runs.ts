@@ -106,9 +106,9 @@ export function openCgroupHome(mount: string | null = cgroup2Mount()): CgroupHom
   const runs = new Set<CgroupRun>();
   /** Empty run cgroups handed back, for the next runs (a few: more are removed). */
   const spare: string[] = [];
-  const handBack = (run: CgroupRun): void => {
+  const handBack = (run: CgroupRun, reusable: boolean): void => {
     runs.delete(run);
-    if (spare.length < spareMax) spare.push(run.dir);
+    if (reusable && spare.length < spareMax) spare.push(run.dir);
     else tryRmdir(run.dir);
   };
   const home: CgroupHome = {
@@ -116,7 +116,7 @@ export function openCgroupHome(mount: string | null = cgroup2Mount()): CgroupHom
     newRun() {
       const reused = spare.pop();
       if (reused === undefined) count += 1;
-      const place = { back: () => handBack(run), home: parent };
+      const place = { back: (reusable: boolean) => handBack(run, reusable), home: parent };
       const run = createRun(reused ?? join(dir, `run.${count}`), reused === undefined, place);
       runs.add(run);
       return run;
@@ -176,8 +176,8 @@ const spareMax = 4;
 
 /** Where a run's cgroup goes back to, and where the daemon lives. */
 interface RunPlace {
-  /** Called once the run's cgroup is empty and handed back. */
-  readonly back: () => void;
+  /** Called once the run's cgroup is empty and handed back; reusable unless it was killed. */
+  readonly back: (reusable: boolean) => void;
   /** The daemon's own cgroup, which it returns to after each spawn. */
   readonly home: string;
 }
@@ -193,6 +193,10 @@ function createRun(dir: string, make: boolean, place: RunPlace): CgroupRun {
   let daemonInside = false;
   // Handed back: the directory may be another run's from now on.
   let released = false;
+  // cgroup.kill was written: the cgroup is removed, never reused. A child later cloned into
+  // it (CLONE_INTO_CGROUP, as the spawn helper starts runs) can be SIGKILLed at birth by
+  // some kernels, which compare the kill count of the parent's cgroup with this one's.
+  let killedOnce = false;
   const populated = (): boolean => {
     if (emptied || released) return false;
     let full: boolean;
@@ -223,6 +227,7 @@ function createRun(dir: string, make: boolean, place: RunPlace): CgroupRun {
     kill: () => {
       // Never with the daemon inside (it would kill itself), nor in a later run's cgroup.
       if (daemonInside || emptied || released) return;
+      killedOnce = true;
       try {
         writeFileSync(join(dir, 'cgroup.kill'), '1');
       } catch {
@@ -234,7 +239,7 @@ function createRun(dir: string, make: boolean, place: RunPlace): CgroupRun {
       if (released) return true;
       if (daemonInside || populated()) return false;
       released = true;
-      place.back();
+      place.back(!killedOnce);
       return true;
     },
   };

@@ -64,9 +64,11 @@ describe('cgroup runs', { timeout: 30_000 }, () => {
       } finally {
         second.kill();
         await second.whenEmpty();
-        home.killAllNow();
       }
-      assert.equal(existsSync(second.dir), false);
+      assert.equal(second.release(), true);
+      assert.equal(existsSync(second.dir), false, 'a cgroup that was killed is removed, not kept');
+      assert.notEqual(home.newRun().dir, second.dir);
+      home.killAllNow();
     },
   );
 });

@@ -70,6 +70,25 @@ describe('the spawn helper process', { timeout: 60_000, skip: helperSkipReason()
     }
   });
 
+  it('starts a run inside its own cgroup', async (t) => {
+    if (!requireRoot(t, 'a writable cgroup v2')) return;
+    const containment = containmentFor('cgroup');
+    if (containment === null) return t.skip('cgroup v2 is not writable here');
+    const helper = await readyHelper();
+    try {
+      const tracker = createProcessTracker({ containment, helper });
+      const result = await runCommand(
+        spec('ignored', { argv: ['cat', '/proc/self/cgroup'] }),
+        5_000,
+        tracker,
+      );
+      const line = result.output.split('\n').find((entry) => entry.startsWith('0::'));
+      assert.match(line ?? '', /\/healthcheckd\.\d+\.[0-9a-f]+\/run\.\d+$/);
+    } finally {
+      helper.close();
+    }
+  });
+
   it('kills the groups of its runs when the daemon closes its pipe', async () => {
     const helper = await readyHelper();
     const { tracker, pgids } = recording(
