@@ -14,45 +14,46 @@ export interface Row {
 export const fmt = (n: number, digits = 0): string =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
+/** A row of `value` against `baseline`; `better` says which way the ratio must go. */
+function ratioRow(
+  better: 'more' | 'less',
+  scenario: string,
+  value: number,
+  baseline: number,
+  target: number,
+  unit: string,
+  digits: number,
+): Row {
+  const ratio = value / baseline;
+  return {
+    scenario,
+    value: `${fmt(value, digits)} ${unit}`,
+    baseline: `${fmt(baseline, digits)} ${unit}`,
+    ratio: `${fmt(ratio, 2)}x`,
+    target: `${better === 'more' ? '>=' : '<='} ${target}x`,
+    met: better === 'more' ? ratio >= target : ratio <= target,
+  };
+}
+
 /** A row whose ratio must be at least `target` (more is better: requests a second). */
-export function atLeast(
+export const atLeast = (
   scenario: string,
   value: number,
   baseline: number,
   target: number,
   unit = 'req/s',
   digits = 0,
-): Row {
-  const ratio = value / baseline;
-  return {
-    scenario,
-    value: `${fmt(value, digits)} ${unit}`,
-    baseline: `${fmt(baseline, digits)} ${unit}`,
-    ratio: `${fmt(ratio, 2)}x`,
-    target: `>= ${target}x`,
-    met: ratio >= target,
-  };
-}
+): Row => ratioRow('more', scenario, value, baseline, target, unit, digits);
 
 /** A row whose ratio must be at most `target` (less is better: CPU, memory, time). */
-export function atMost(
+export const atMost = (
   scenario: string,
   value: number,
   baseline: number,
   target: number,
   unit: string,
   digits = 0,
-): Row {
-  const ratio = value / baseline;
-  return {
-    scenario,
-    value: `${fmt(value, digits)} ${unit}`,
-    baseline: `${fmt(baseline, digits)} ${unit}`,
-    ratio: `${fmt(ratio, 2)}x`,
-    target: `<= ${target}x`,
-    met: ratio <= target,
-  };
-}
+): Row => ratioRow('less', scenario, value, baseline, target, unit, digits);
 
 /** The rows for the medians `m` of every round. */
 export function rows(m: Record<string, number>): Row[] {

@@ -7,7 +7,12 @@ import { containmentFor, type ContainMode } from '../../src/checks/containment.j
 import { createProcessTracker, type ProcessTracker } from '../../src/checks/process-tracker.js';
 import type { SpawnHelper } from '../../src/checks/spawn-helper.js';
 import type { RunResult } from '../../src/types.js';
-import { eventually, fixtures, groupMembers } from '../support/checks.js';
+import {
+  eventually,
+  fixtures,
+  groupMembers,
+  recordingTracker as recording,
+} from '../support/checks.js';
 import { helperSkipReason, readyHelper } from '../support/spawn-helper.js';
 
 const shell = '/bin/sh';
@@ -31,17 +36,7 @@ function spec(command: string, overrides: Partial<CommandSpec> = {}): CommandSpe
 
 /** A real tracker that also remembers every process group it was given. */
 function recordingTracker(): { tracker: ProcessTracker; pgids: number[] } {
-  const inner = newTracker();
-  const pgids: number[] = [];
-  const open: ProcessTracker['open'] = (graceMs) => {
-    const fence = inner.open(graceMs);
-    const started: typeof fence.started = (pid, send) => {
-      pgids.push(pid);
-      fence.started(pid, send);
-    };
-    return { ...fence, started };
-  };
-  return { tracker: { ...inner, open }, pgids };
+  return recording(newTracker());
 }
 
 async function run(

@@ -3,9 +3,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { runCommand, type CommandSpec } from '../../src/checks/command.js';
 import { containmentFor } from '../../src/checks/containment.js';
-import { createProcessTracker, type ProcessTracker } from '../../src/checks/process-tracker.js';
+import { createProcessTracker } from '../../src/checks/process-tracker.js';
 import { locateSpawnHelper, replyParser, startSpawnHelper } from '../../src/checks/spawn-helper.js';
-import { eventually, groupMembers } from '../support/checks.js';
+import { eventually, groupMembers, recordingTracker as recording } from '../support/checks.js';
 import { alive, requireRoot } from '../support/processes.js';
 import { builtHelper, helperSkipReason, readyHelper } from '../support/spawn-helper.js';
 
@@ -134,20 +134,6 @@ describe('the spawn helper process', { timeout: 60_000, skip: helperSkipReason()
     }
   });
 });
-
-/** The tracker, remembering the process group of every run it starts. */
-function recording(tracker: ProcessTracker): { tracker: ProcessTracker; pgids: number[] } {
-  const pgids: number[] = [];
-  const open: ProcessTracker['open'] = (graceMs) => {
-    const fence = tracker.open(graceMs);
-    const started: typeof fence.started = (pid, send) => {
-      pgids.push(pid);
-      fence.started(pid, send);
-    };
-    return { ...fence, started };
-  };
-  return { tracker: { ...tracker, open }, pgids };
-}
 
 async function firstGroup(pgids: readonly number[]): Promise<number> {
   assert.ok(await eventually(() => pgids.length === 1), 'the run started');

@@ -1,3 +1,4 @@
+import type { ProcessTracker } from '../../src/checks/process-tracker.js';
 /** Builders of the values checks deal in: definitions, run results, reports. */
 import { defaultCheck } from '../../src/config/resolve-checks.js';
 import { asEpochMs, asMonotonicMs } from '../../src/util/clock.js';
@@ -66,3 +67,20 @@ export { deferred, eventually } from './wait.js';
 export { fixtures } from './paths.js';
 /** @deprecated import from ./processes.js */
 export { groupMembers } from './processes.js';
+
+/** `tracker`, also remembering the process group of every run it starts, in order. */
+export function recordingTracker(tracker: ProcessTracker): {
+  tracker: ProcessTracker;
+  pgids: number[];
+} {
+  const pgids: number[] = [];
+  const open: ProcessTracker['open'] = (graceMs) => {
+    const fence = tracker.open(graceMs);
+    const started: typeof fence.started = (pid, send) => {
+      pgids.push(pid);
+      fence.started(pid, send);
+    };
+    return { ...fence, started };
+  };
+  return { tracker: { ...tracker, open }, pgids };
+}
