@@ -24,4 +24,6 @@ try {
 mkdirSync(dirname(out), { recursive: true });
 // Debian's hardening flags (lintian checks them in the .deb).
 const hardening = ['-D_FORTIFY_SOURCE=2', '-fstack-protector-strong', '-Wl,-z,relro,-z,now'];
-execFileSync(cc, ['-O2', '-Wall', '-Wextra', ...hardening, '-o', out, source], { stdio: 'inherit' });
+execFileSync(cc, ['-O2', '-Wall', '-Wextra', ...hardening, '-o', out, source], {
+  stdio: 'inherit',
+});
