@@ -8,6 +8,7 @@ import { runCli, type RunningDaemon, startDaemon } from '../support/daemon.js';
 import { httpRequest } from '../support/http-client.js';
 import { repoRoot, tempDir, writeConfig } from '../support/paths.js';
 import { requireFile } from '../support/programs.js';
+import { eventually } from '../support/wait.js';
 
 const chromiumPath = '/usr/bin/chromium';
 const launchArgs = [
@@ -405,6 +406,12 @@ describe(
       });
 
       it('shows a check without a result as PENDING; a slow run within its timeout is not STALE', async () => {
+        // The page and the plain answer are compared once `stuck` has its first result: until
+        // then both say 503 or 200 depending on the moment each was asked.
+        assert.ok(
+          await eventually(async () => (await plainStatus(daemon.port, '/')) === 200),
+          'stuck passes once',
+        );
         const { page, status } = await open(daemon.port, '/');
         assert.equal(status, await plainStatus(daemon.port, '/'));
         assert.equal(await card(page, 'warming').locator('.badge').innerText(), '○ PENDING');
