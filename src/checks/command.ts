@@ -18,6 +18,8 @@ export interface CommandSpec {
   readonly shell: string;
   /** Set when the command has no shell syntax: run this argv without the shell. */
   readonly argv?: readonly string[] | null;
+  /** The file `argv[0]` names, when the run's plan already found it on PATH. */
+  readonly file?: string;
   /** Environment for the child, HEALTHCHECKD_CHECK included. */
   readonly env: NodeJS.ProcessEnv;
   readonly warnExitCodes: readonly number[];
@@ -133,7 +135,11 @@ function start(run: Run, launch: Launch, helper: SpawnHelper | null): Leader | n
   try {
     if (helper?.ready() && launch.viaHelper) {
       return helper.start({
-        file: programFile(launch.file, run.spec.env),
+        // Found on PATH once per run: by the direct-exec plan, else here.
+        file:
+          run.spec.file !== undefined && launch.file === run.spec.argv?.[0]
+            ? run.spec.file
+            : programFile(launch.file, run.spec.env),
         argv: [launch.file, ...launch.args],
         env: run.spec.env,
         cgroupProcs: launch.cgroupProcs,

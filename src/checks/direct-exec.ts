@@ -78,6 +78,8 @@ export function isPlainDefaultShell(shell: string, fallback = defaultShell()): b
 /** How to run a command without the shell: the argv, resolved on PATH by spawn, and the env. */
 export interface DirectRun {
   readonly argv: readonly string[];
+  /** The file `argv[0]` names, as found on PATH for this run. */
+  readonly file: string;
   readonly env: NodeJS.ProcessEnv;
 }
 
@@ -136,7 +138,7 @@ function shortcut(
       const argv = known === null ? null : directArgv(command);
       const file = argv?.[0] === undefined ? null : runnable(argv[0]);
       if (known === null || argv === null || file === null) return null;
-      return { argv, env: applyEffect(runEnv, known, file) };
+      return { argv, file, env: applyEffect(runEnv, known, file) };
     },
   };
 }

@@ -63,7 +63,7 @@ export function createExecutor(deps: ExecuteDeps): Execute {
     }
     // Decided at every run: the program file or the PATH may have changed since the last.
     const run = direct.plan(spec.command, spec.env);
-    return run === null ? spec : { ...spec, argv: run.argv, env: run.env };
+    return run === null ? spec : { ...spec, argv: run.argv, file: run.file, env: run.env };
   };
   return async (definition) => {
     const started = monotonicNow();

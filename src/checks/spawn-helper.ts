@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Exit, Leader } from './leader.js';
@@ -96,20 +97,53 @@ interface Pending {
 }
 
 export interface HelperOptions {
-  /** Said once each time the helper dies unasked (the daemon passes its logger). */
+  /** Said when the helper dies unasked, or never says it is ready (the daemon's logger). */
   readonly warn?: (line: string) => void;
-  /** Wait before starting it again after it died. Default 1 s. */
+  /** First wait before starting it again after it died; doubles while it keeps dying. Default 1 s. */
   readonly restartMs?: number;
+  /** How long it may take to say it is ready before it is stopped. Default 5 s. */
+  readonly readyMs?: number;
 }
 
-/** Starts the helper at `file` and keeps it running (again `restartMs` after it dies). */
+/** The longest wait between two starts of a helper that keeps dying. */
+const restartMaxMs = 60_000;
+/** Ready this long, a helper that dies is started again after the first wait, not a longer one. */
+const steadyMs = 10_000;
+
+/**
+ * Starts the helper at `file` and keeps it running: again `restartMs` after it dies, and
+ * twice as long each time it dies again before it was ready for 10 s (at most a minute). A
+ * program that does not say it is the helper within `readyMs` is stopped the same way.
+ */
 export function startSpawnHelper(file: string, options: HelperOptions = {}): SpawnHelper {
   const runs = new Map<number, Pending>();
   let child: ChildProcess | null = null;
   let isReady = false;
+  let readyAt = 0;
   let closed = false;
   let nextId = 1;
   let restart: NodeJS.Timeout | undefined;
+  const firstWaitMs = options.restartMs ?? 1000;
+  let waitMs = firstWaitMs;
+
+  /** The helper `current` is gone: its runs fail, and it is started again later. */
+  const ended = (current: ChildProcess, why: string | null): void => {
+    if (child !== current) return;
+    child = null;
+    const steady = isReady && performance.now() - readyAt >= steadyMs;
+    isReady = false;
+    lose();
+    if (closed) return;
+    waitMs = steady ? firstWaitMs : Math.min(waitMs * 2, restartMaxMs);
+    if (why !== null) {
+      options.warn?.(
+        `spawn helper ${file} ended (${why}): its runs failed; runs use Node spawn ` +
+          `until it is started again in ${Math.round(waitMs / 1000)} s`,
+      );
+    }
+    restart = setTimeout(launch, waitMs);
+    restart.unref();
+  };
 
   const launch = (): void => {
     isReady = false;
@@ -119,27 +153,36 @@ export function startSpawnHelper(file: string, options: HelperOptions = {}): Spa
     (current.stdin as unknown as { unref?: () => void } | null)?.unref?.();
     (current.stdout as unknown as { unref?: () => void } | null)?.unref?.();
     current.stdin?.on('error', () => undefined);
-    current.once('error', () => undefined);
+    // A helper that could not be started gets no exit: it ends here.
+    current.once('error', (error) => {
+      if (current.pid === undefined) ended(current, error.message);
+    });
+    let silent: NodeJS.Timeout | undefined = setTimeout(() => {
+      options.warn?.(
+        `spawn helper ${file} did not say it was ready within ` +
+          `${Math.round((options.readyMs ?? 5000) / 1000)} s (is it healthcheckd's?): ` +
+          'stopped; runs use Node spawn',
+      );
+      silent = undefined;
+      ended(current, null);
+      current.kill('SIGKILL');
+    }, options.readyMs ?? 5000);
+    silent.unref();
     const parse = replyParser((reply) => {
       if (reply.type === 'R') {
         isReady = reply.args[0] === 'healthcheckd-spawn-helper' && reply.args[1] === '1';
+        if (isReady) {
+          readyAt = performance.now();
+          clearTimeout(silent);
+        }
         return;
       }
       if (child === current) handle(reply);
     });
     current.stdout?.on('data', parse);
     current.once('exit', (code, signal) => {
-      if (child !== current) return;
-      child = null;
-      isReady = false;
-      lose();
-      if (closed) return;
-      options.warn?.(
-        `spawn helper ${file} ended (${signal ?? `exit ${code}`}): its runs failed; ` +
-          'runs use Node spawn until it is back',
-      );
-      restart = setTimeout(launch, options.restartMs ?? 1000);
-      restart.unref();
+      clearTimeout(silent);
+      ended(current, signal ?? `exit ${code}`);
     });
   };
 
