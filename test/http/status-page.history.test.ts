@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { notPassingFirst, renderStatusPage, type PageInput } from '../../src/http/status-page.js';
+import { notPassingFirst, type PageInput } from '../../src/http/status-page.js';
 import type { CheckReport, HistoryResult, StateChange, Status } from '../../src/types.js';
 import { asEpochMs } from '../../src/util/clock.js';
 import { check as baseCheck } from '../support/checks.js';
+import { card, renderPage } from '../support/status-page.js';
 
 const now = Date.UTC(2026, 10, 29, 3, 30, 0);
 const hostile = '<script>alert(1)</script>"><img src=x onerror=alert(2)>';
@@ -35,29 +36,10 @@ const check = (name: string, status: Status | 'pending', overrides: Partial<Chec
   baseCheck(name, status, { since: asEpochMs(now - 60_000), ...overrides });
 
 function page(checks: readonly CheckReport[], overrides: Partial<PageInput> = {}): string {
-  return renderStatusPage({
-    title: 'all checks',
-    hostname: 'web-1.example',
-    status: 'fail',
-    statusCode: 503,
-    checks,
-    maintenance: null,
-    exposeOutput: true,
-    now,
-    refreshSeconds: 5,
-    flags: new Map(),
-    changesShown: 5,
-    ...overrides,
-  });
+  return renderPage(checks, now, overrides);
 }
 
 /** The card of one check, from `<li class="check` to its `</li>` at the end of a line. */
-function card(html: string, name: string): string {
-  const cards = html.split('<li class="check ').slice(1);
-  const found = cards.find((item) => item.includes(`<h2>${name}</h2>`));
-  assert.ok(found, `no card for ${name}`);
-  return found;
-}
 
 const cellsOf = (html: string): string[] => html.match(/<span class="cell [^>]*><\/span>/g) ?? [];
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { escapeHtml, renderStatusPage, type PageInput } from '../../src/http/status-page.js';
+import { escapeHtml, type PageInput } from '../../src/http/status-page.js';
 import {
   formatAgo,
   formatClock,
@@ -12,6 +12,7 @@ import {
 import type { CheckReport, RunResult } from '../../src/types.js';
 import { asEpochMs, asMonotonicMs } from '../../src/util/clock.js';
 import { check as baseCheck, run as baseRun } from '../support/checks.js';
+import { card, renderPage } from '../support/status-page.js';
 
 const now = Date.UTC(2026, 10, 23, 17, 0, 0);
 const hostile = '<script>alert(1)</script>';
@@ -39,20 +40,7 @@ const mixed: readonly CheckReport[] = [
 ];
 
 function page(overrides: Partial<PageInput> = {}): string {
-  return renderStatusPage({
-    title: 'all checks',
-    hostname: 'web-1.example',
-    status: 'fail',
-    statusCode: 503,
-    checks: mixed,
-    maintenance: null,
-    exposeOutput: true,
-    now,
-    refreshSeconds: 5,
-    flags: new Map(),
-    changesShown: 5,
-    ...overrides,
-  });
+  return renderPage(mixed, now, overrides);
 }
 
 /** The text a person sees: tags, the stylesheet and the title removed, entities decoded. */
@@ -70,15 +58,6 @@ function visibleText(html: string): string {
 }
 
 /** The card of one check, from `<li` to `</li>`. */
-function card(html: string, name: string): string {
-  const cards = html
-    .split('<li class="check ')
-    .slice(1)
-    .map((item) => `class="check ${item}`);
-  const found = cards.find((item) => item.includes(`<h2>${name}</h2>`));
-  assert.ok(found, `no card for ${name}`);
-  return found;
-}
 
 describe('renderStatusPage: states', { timeout: 30_000 }, () => {
   it('shows each check state as a word and a symbol, with its colour class', () => {

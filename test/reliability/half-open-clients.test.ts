@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import type { Socket } from 'node:net';
+import { curlStatus } from '../support/programs.js';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { rawClient, statusLines, within } from '../http/raw-client.js';
 import {
   eventually,
@@ -13,7 +12,6 @@ import {
 } from '../support/daemon.js';
 import { daemonConfig, openFds, stopDaemon } from './procfs.js';
 
-const run = promisify(execFile);
 const hangMs = 10_000;
 
 /**
@@ -64,20 +62,7 @@ describe(
       { timeout: 30_000, skip: requireProgram('curl') },
       async () => {
         const url = `http://127.0.0.1:${port()}/`;
-        const { stdout } = await run('curl', [
-          '-sS',
-          '--http1.1',
-          '-H',
-          'Host:',
-          '-o',
-          '/dev/null',
-          '-w',
-          '%{http_code}',
-          '--max-time',
-          '10',
-          url,
-        ]);
-        assert.equal(stdout, '200');
+        assert.equal(await curlStatus(url, ['--http1.1', '-H', 'Host:']), '200');
       },
     );
 

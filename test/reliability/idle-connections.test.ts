@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import type { Socket } from 'node:net';
+import { curlStatus } from '../support/programs.js';
 import { after, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { rawClient, type RawClient } from '../http/raw-client.js';
 import {
   eventually,
@@ -14,7 +13,6 @@ import {
 } from '../support/daemon.js';
 import { daemonConfig, openFds, openFileLimit, stopDaemon } from './procfs.js';
 
-const run = promisify(execFile);
 /**
  * More idle connections than the daemon's cap (4,096, or its open-file limit less 256): R-01's
  * figure where descriptors allow; under a lower limit (the daemon inherits this process's),
@@ -61,17 +59,7 @@ describe('idle connections (real daemon)', { timeout: 120_000 }, () => {
         assert.deepEqual([reply.status, reply.body], [200, 'OK'], `probe ${i}`);
       }
       const url = `http://127.0.0.1:${port}/`;
-      const { stdout } = await run('curl', [
-        '-sS',
-        '-o',
-        '/dev/null',
-        '-w',
-        '%{http_code}',
-        '--max-time',
-        '10',
-        url,
-      ]);
-      assert.equal(stdout, '200');
+      assert.equal(await curlStatus(url), '200');
       assert.ok(
         openFds(pid) - baseFds <= 4_096 + 16,
         `the daemon holds ${openFds(pid) - baseFds} more descriptors`,

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -126,20 +126,5 @@ export async function freePort(): Promise<number> {
   return server.port;
 }
 
-/** Connects to 127.0.0.1:port and resolves once the connection is up. */
-export async function open(port: number): Promise<Socket> {
-  const socket = connect(port, '127.0.0.1');
-  await once(socket, 'connect');
-  return socket;
-}
-
-/** Everything the server sends until it ends its side. */
-export function readAll(socket: Socket): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => (text += chunk));
-    socket.once('error', reject);
-    socket.once('end', () => resolve(text));
-  });
-}
+/** A raw TCP client of a port: the agent's client does this already. */
+export { open, readAll } from './agent-client.js';

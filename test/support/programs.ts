@@ -3,6 +3,8 @@
  * `{ skip }` reason when they are missing. Under CI=true a required program that is missing
  * fails the test instead of skipping it.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
@@ -90,4 +92,23 @@ export function requirePrograms<K extends string>(needs: Record<K, Need>): Progr
   if (absent.length === 0) return { skip: false, path };
   const reason = `not found on PATH nor in ${systemDirs.join(', ')}: ${absent.join('; ')}`;
   return { skip: missing(`${reason}; install it to run these tests`), path };
+}
+
+/**
+ * The status code curl (a real client from another process) gets for `url`, `'000'` when it
+ * gets none; `extra` goes before the URL (`--http1.1 -H Host:` to send no Host). 10 s at most.
+ */
+export async function curlStatus(url: string, extra: readonly string[] = []): Promise<string> {
+  const { stdout } = await promisify(execFile)('curl', [
+    '-sS',
+    ...extra,
+    '-o',
+    '/dev/null',
+    '-w',
+    '%{http_code}',
+    '--max-time',
+    '10',
+    url,
+  ]);
+  return stdout;
 }
