@@ -32,6 +32,18 @@ function nobodySleeper(): ChildProcess {
   return spawn('sleep', ['60'], { stdio: 'ignore', uid: nobody, gid: nobody });
 }
 
+/** Starts nobody's sleeper (kept in `children` for cleanup) and writes its PID into `path`. */
+async function pidfileOfNobodySleeper(
+  path: string,
+  children: ChildProcess[],
+): Promise<ChildProcess> {
+  const sleeper = nobodySleeper();
+  children.push(sleeper);
+  await once(sleeper, 'spawn');
+  writeFileSync(path, `${sleeper.pid}\n`);
+  return sleeper;
+}
+
 /** Owns `path` by nobody, as if nobody had made it (links themselves, not their targets). */
 function plantedByNobody(path: string): void {
   lchownSync(path, nobody, nobody);
@@ -119,10 +131,7 @@ describe(
         timeout: 10_000,
       },
       async () => {
-        const sleeper = nobodySleeper();
-        children.push(sleeper);
-        await once(sleeper, 'spawn');
-        writeFileSync(path, `${sleeper.pid}\n`);
+        const sleeper = await pidfileOfNobodySleeper(path, children);
         plantedByNobody(path);
         takeAndRelease();
         assert.ok(sleeper.pid !== undefined && isAlive(sleeper.pid), 'the process is left alone');
@@ -136,10 +145,7 @@ describe(
         timeout: 10_000,
       },
       async () => {
-        const sleeper = nobodySleeper();
-        children.push(sleeper);
-        await once(sleeper, 'spawn');
-        writeFileSync(path, `${sleeper.pid}\n`);
+        const sleeper = await pidfileOfNobodySleeper(path, children);
         const verdict = judgePidfile(path);
         assert.ok(verdict.holder === null);
         assert.match(
