@@ -1,7 +1,7 @@
 // What `[grpc]` costs: idle RSS and start-up (exec to the first answered HTTP probe) of the
 // daemon without and with the section, medians of several rounds. Run after `npm run build`:
 //   node dist/bench/grpc-cost.js [rounds] [baseline bin.js]
-// With a baseline (dist/src/bin.js of a build from before [grpc] existed), that one is measured
+// With a baseline (the entry point of a build from before [grpc] existed), that one is measured
 // too: the proof that a daemon without the section pays nothing. Prints a JSON line per round
 // and a table of medians.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -15,7 +15,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const bin = join(root, 'dist', 'src', 'bin.js');
+const bin = join(root, 'dist', 'bundle', 'healthcheckd.mjs');
 const rounds = Number(process.argv[2] ?? 5);
 const baseline = process.argv[3] ?? null;
 /** How long the daemon idles before its RSS is read. */

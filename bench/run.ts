@@ -2,7 +2,7 @@
 // in the same run, load from separate processes on loopback (wrk when installed), medians of
 // several rounds; prints a table and writes bench/RESULTS.md (or BENCH_OUT).
 //
-// BENCH_BIN=<another build's dist/src/bin.js> measures that build instead of this one, with
+// BENCH_BIN=<another build's entry point> measures that build instead of this one, with
 // the same bench. BENCH_BEFORE=<another build's bin.js> measures it too, round by round in
 // turn with this one, each against its own baselines, and adds a before/after table.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -16,7 +16,7 @@ export interface Build {
   readonly nodeFlags: readonly string[];
 }
 
-/** The build whose entry point is `bin` (a dist/src/bin.js), run as it ships. */
+/** The build whose entry point is `bin` (a dist/bundle/healthcheckd.mjs), run as it ships. */
 export function buildAt(bin: string): Build {
   const path = resolve(bin);
   // The shebang is `#!/usr/bin/env -S node <flags>`.
@@ -27,8 +27,10 @@ export function buildAt(bin: string): Build {
   return { bin: path, nodeFlags };
 }
 
-/** The build measured: BENCH_BIN (another build's dist/src/bin.js), or this one. */
-export const thisBuild = buildAt(process.env.BENCH_BIN ?? join(here, '..', 'src', 'bin.js'));
+/** The build measured: BENCH_BIN (another build's entry point), or this one's bundle. */
+export const thisBuild = buildAt(
+  process.env.BENCH_BIN ?? join(here, '..', 'bundle', 'healthcheckd.mjs'),
+);
 
 /** A server process that said where it listens. */
 export interface Server {

@@ -1,6 +1,6 @@
 // Start-up (exec to the first answered GET) and idle RSS of `healthcheckd run` with a simple
 // config, beside a bare `node:http` server started in turns in the same run; medians as JSON.
-// Usage: node dist/bench/startup-memory.js [rounds=9] [bin.js=dist/src/bin.js ...]; several
+// Usage: node dist/bench/startup-memory.js [rounds=9] [bin.js=dist/bundle/healthcheckd.mjs ...]; several
 // bins (another build's first, for a before/after) are started in turns in each round.
 // STARTUP_NODE_FLAGS="--flag ..." replaces the bin's shebang flags (empty: none);
 // STARTUP_CONFIG_EXTRA="log_format = json" adds lines to the [healthcheckd] section;

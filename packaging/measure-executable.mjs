@@ -1,5 +1,5 @@
 // Start-up (exec to the first answered probe) and idle RSS of the single executable against
-// the npm build (`node dist/src/bin.js`), measured in turns in one run; sizes of the files.
+// the npm build (`node dist/bundle/healthcheckd.mjs`), measured in turns in one run; sizes of the files.
 // Usage: npm run build:sea (and package:deb) first, then node packaging/measure-executable.mjs [rounds]
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -13,7 +13,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sea = join(root, 'build', 'sea', `healthcheckd-linux-${process.arch}`);
 const rounds = Number(process.argv[2] ?? 7);
 // The npm build as it ships: with its bin's shebang flags (src/bin.ts).
-const npmBin = join(root, 'dist', 'src', 'bin.js');
+const npmBin = join(root, 'dist', 'bundle', 'healthcheckd.mjs');
 const shebangFlags = (readFileSync(npmBin, 'utf8').split('\n')[0] ?? '')
   .split(' ')
   .filter((word) => word.startsWith('--'));

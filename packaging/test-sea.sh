@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs integration tests against the single executable (build/sea/healthcheckd-linux-<arch>)
-# instead of `node dist/src/bin.js`, on a PATH that holds every program of this host but node:
+# instead of `node dist/bundle/healthcheckd.mjs`, on a PATH that holds every program of this host but node:
 # the host the executable is for. The test runner itself is started by its absolute path.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -10,6 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { uniqueSuffix } from '../util/unique-suffix.js';
 
 /** One run's cgroup: every process of the run is in it, whatever session or group it made. */
 export interface CgroupRun {
@@ -87,7 +87,7 @@ export function openCgroupHome(mount: string | null = cgroup2Mount()): CgroupHom
   const parent = ownCgroupDir(mount);
   if (mount === null || parent === null) return null;
   removeStaleHomes(parent);
-  const dir = join(parent, `healthcheckd.${process.pid}.${randomBytes(4).toString('hex')}`);
+  const dir = join(parent, `healthcheckd.${process.pid}.${uniqueSuffix()}`);
   try {
     mkdirSync(dir);
   } catch {

@@ -4,9 +4,7 @@ import {
   type IncomingMessage,
   type RequestOptions,
 } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
-import { rootCertificates } from 'node:tls';
 import type { HttpCheckOptions, RunResult, StatusRange } from '../types.js';
 import { createOutputCapture } from './output-capture.js';
 import { networkResult } from './result.js';
@@ -29,6 +27,13 @@ export const plainGet: HttpCheckOptions = {
   ca: null,
 };
 
+/**
+ * node:https and node:tls, loaded by the first https check: they bring OpenSSL's TLS with them
+ * (some 3 MiB of a daemon that has none; docs/performance.md).
+ */
+const tls = (): typeof import('node:tls') => process.getBuiltinModule('node:tls');
+const https = (): typeof import('node:https') => process.getBuiltinModule('node:https');
+
 /** The request options: no redirects, a connection of its own, TLS as configured. */
 function requestOptions(
   options: HttpCheckOptions,
@@ -42,7 +47,7 @@ function requestOptions(
     // Off by default, as Kubernetes probes and hacheck: a local service's certificate rarely
     // names 127.0.0.1. `ca` adds to the system roots rather than replacing them.
     rejectUnauthorized: options.tlsVerify,
-    ...(options.ca ? { ca: [...rootCertificates, options.ca.pem] } : {}),
+    ...(options.ca ? { ca: [...tls().rootCertificates, options.ca.pem] } : {}),
   };
 }
 
@@ -123,7 +128,7 @@ export function runHttpGet(
       });
     };
     try {
-      const request = new URL(url).protocol === 'https:' ? httpsRequest : httpRequest;
+      const request = new URL(url).protocol === 'https:' ? https().request : httpRequest;
       req = request(url, requestOptions(options), onResponse);
     } catch (error) {
       return finish(null, `${options.method} ${url}: ${(error as Error).message}`);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import yargs, { type Argv } from 'yargs';
+import type { Argv } from 'yargs';
 import { HealthcheckdError } from '../errors.js';
 import { parseFor } from '../maintenance/operator.js';
 
@@ -140,7 +140,9 @@ function version(): string {
   return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
 }
 
-function parser(argv: readonly string[], record: (action: Action) => void): Argv {
+async function parser(argv: readonly string[], record: (action: Action) => void): Promise<Argv> {
+  // Imported here, not at the top: the daemon's own command lines need no yargs (plainRun).
+  const { default: yargs } = await import('yargs');
   let y = yargs([...argv])
     .scriptName('healthcheckd')
     .usage('$0 [CONFIG] — answer HTTP 200/503 from configured health checks');
@@ -178,16 +180,48 @@ function parser(argv: readonly string[], record: (action: Action) => void): Argv
     .alias('h', 'help');
 }
 
-/** Parses argv with yargs; resolves with the command to run, or null after --help/--version. */
+/**
+ * Reads the command line: resolves with the command to run, or null after --help/--version.
+ *
+ * @throws {HealthcheckdError} `E_USAGE` for a command line yargs refuses
+ */
 export async function parseCommandLine(argv: readonly string[]): Promise<Action | null> {
+  return plainRun(argv) ?? parseWithYargs(argv);
+}
+
+/** Parses argv with yargs alone; resolves with the command to run, or null after --help. */
+export async function parseWithYargs(argv: readonly string[]): Promise<Action | null> {
   let action: Action | null = null;
   if (argv[0] === 'completion') {
     selectCompletionShell(argv.slice(1));
-    parser([], () => undefined).showCompletionScript();
+    (await parser([], () => undefined)).showCompletionScript();
     return null;
   }
-  await parser(argv, (chosen) => (action = chosen)).parseAsync();
+  await (await parser(argv, (chosen) => (action = chosen))).parseAsync();
   return action;
+}
+
+/** Words yargs reads as a command, not as a config path: no plain `run` starts with one. */
+const commandWords: ReadonlySet<string> = new Set([
+  ...commandSpecs.map((spec) => spec.name),
+  'completion',
+  'help',
+]);
+
+/**
+ * The command lines a service manager starts the daemon with, `[run] [CONFIG]` and no option,
+ * read without loading yargs (about 40 ms and 6 MiB of start-up; docs/performance.md). The
+ * action is the one yargs gives for the same words (test/cli/plain-run.test.ts holds the two
+ * side by side); anything else, null, is yargs's to read.
+ */
+export function plainRun(argv: readonly string[]): Action | null {
+  const words = argv[0] === 'run' ? argv.slice(1) : argv;
+  if (words.length > 1) return null;
+  const [config] = words;
+  if (config === undefined) return { name: 'run', args: {} };
+  if (config === '' || config.startsWith('-') || (words === argv && commandWords.has(config)))
+    return null;
+  return { name: 'run', args: { config } };
 }
 
 /**

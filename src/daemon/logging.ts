@@ -60,7 +60,8 @@ export function withoutEmpty(fields: Record<string, unknown>): Record<string, un
 }
 
 async function textFormat(): Promise<(line: string) => string> {
-  const { prettyFactory } = await import('pino-pretty');
+  // From module.exports (`default`): a bundle's import of a CommonJS package has no named exports.
+  const { prettyFactory } = (await import('pino-pretty')).default;
   return prettyFactory({
     colorize: false,
     translateTime: "UTC:yyyy-mm-dd'T'HH:MM:ss.l'Z'", // ISO 8601, as the json lines' `time`

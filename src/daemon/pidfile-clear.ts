@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { lstatSync, renameSync, rmdirSync, unlinkSync, type Stats } from 'node:fs';
 import { readPid } from './pidfile-holder.js';
+import { uniqueSuffix } from '../util/unique-suffix.js';
 
 /**
  * Clears `path` for a takeover without ever following a link: a file, link, FIFO or socket is
@@ -28,7 +28,7 @@ export function clearEntry(path: string): string | null {
     if (code === 'ENOTDIR') return ignoreMissing(() => unlinkSync(path));
     if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
   }
-  const aside = `${path}.stale-${randomBytes(4).toString('hex')}`;
+  const aside = `${path}.stale-${uniqueSuffix()}`;
   renameSync(path, aside);
   return aside;
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   constants,
@@ -12,6 +11,7 @@ import type { Logger } from 'pino';
 import { HealthcheckdError } from '../errors.js';
 import { describeEntry, discardEntry } from './pidfile-clear.js';
 import { liveHolder, readPid, type Holder } from './pidfile-holder.js';
+import { uniqueSuffix } from '../util/unique-suffix.js';
 
 /** Takeovers tried before giving up on a guard that keeps coming back (a user racing us). */
 const maxAttempts = 3;
@@ -43,7 +43,7 @@ export function takeStartGuard(pidfile: string, logger: Logger): () => void {
 
 /** A file beside the guard holding our PID, created without following any link. */
 function writeTicket(guard: string): string {
-  const ticket = `${guard}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  const ticket = `${guard}.${process.pid}.${uniqueSuffix()}`;
   const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
   const fd = openSync(ticket, flags, 0o644);
   try {
@@ -74,7 +74,7 @@ function tryLink(ticket: string, guard: string): boolean {
  */
 function moveStaleGuard(pidfile: string, guard: string, logger: Logger): void {
   const found = describeEntry(guard);
-  const aside = `${guard}.stale-${randomBytes(4).toString('hex')}`;
+  const aside = `${guard}.stale-${uniqueSuffix()}`;
   try {
     renameSync(guard, aside);
   } catch (error) {

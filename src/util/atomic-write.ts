@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   fchmodSync,
@@ -10,6 +9,7 @@ import {
   constants,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { uniqueSuffix } from './unique-suffix.js';
 
 /**
  * Writes `content` to `path` atomically: a new temp file beside it (O_EXCL|O_NOFOLLOW, so no
@@ -24,10 +24,7 @@ export function writeFileAtomic(
   mode = 0o644,
   options: { readonly exactMode?: boolean } = {},
 ): void {
-  const temp = join(
-    dirname(path),
-    `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
-  );
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${uniqueSuffix()}.tmp`);
   const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
   const fd = openSync(temp, flags, mode);
   let open = true;

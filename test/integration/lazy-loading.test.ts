@@ -2,7 +2,7 @@
 // CLI under a module hook that reports every module as it loads (docs/performance.md).
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   daemonConfig,
@@ -14,6 +14,7 @@ import {
   tempDir,
   type RunningDaemon,
 } from '../support/daemon.js';
+import { repoRoot } from '../support/paths.js';
 
 const reportHook = `--import=${join(fixtures, 'daemon', 'module-report.mjs')}`;
 // The single executable is one bundle: there is no module to see load.
@@ -28,9 +29,23 @@ function reporting(dir: string, name: string): { env: NodeJS.ProcessEnv; loaded:
   };
 }
 
-/** Whether one of `urls` is the module at `path` (under dist/src/ or node_modules/). */
+/** The modules in each file of the bundle, as esbuild wrote them (packaging/build-bundle.mjs). */
+const bundleMeta = JSON.parse(readFileSync(join(repoRoot, 'dist', 'bundle.meta.json'), 'utf8')) as {
+  outputs: Record<string, { inputs: Record<string, unknown> }>;
+};
+
+/** The modules (dist/src/..., node_modules/...) in the files at `urls`: a chunk, those in it. */
+const modulesIn = (urls: readonly string[]): string[] =>
+  urls.flatMap((url) => {
+    const path = relative(repoRoot, new URL(url).pathname);
+    return Object.keys(bundleMeta.outputs[path]?.inputs ?? { [path]: true });
+  });
+
+/** Whether the files at `urls` hold the module at `path` (under dist/src/ or node_modules/). */
 const has = (urls: readonly string[], path: string): boolean =>
-  urls.some((url) => url.endsWith(`/dist/src/${path}`) || url.includes(`/node_modules/${path}/`));
+  modulesIn(urls).some(
+    (module) => module === `dist/src/${path}` || module.startsWith(`node_modules/${path}/`),
+  );
 
 /** Loaded by `run` only when something asks for them. */
 const onDemand = ['http/status-page.js', 'daemon/metrics-registry.js', 'prom-client'];
@@ -57,11 +72,12 @@ describe('lazy loading: run', { skip, timeout: 90_000 }, () => {
     dir.cleanup();
   });
 
-  it('answers a probe with no status page, no prom-client, no pino-pretty loaded', async () => {
+  it('answers a probe with no status page, no prom-client, no pino-pretty, no yargs loaded', async () => {
     assert.equal((await httpRequest(daemon?.port ?? 0)).status, 200);
     const loaded = report.loaded();
     assert.ok(has(loaded, 'daemon/daemon.js'), 'the report sees the daemon load');
-    for (const path of [...onDemand, ...otherCommands, 'pino-pretty'])
+    assert.ok(has(loaded, 'pino'), 'the report sees a package in a chunk');
+    for (const path of [...onDemand, ...otherCommands, 'pino-pretty', 'yargs'])
       assert.ok(!has(loaded, path), `${path} is loaded`);
   });
 

@@ -43,7 +43,8 @@ describe('npm pack, then npm install -g', { skip, timeout: 300_000 }, () => {
     );
     const installed = join(prefix, 'lib', 'node_modules', 'healthcheckd');
     assert.equal(existsSync(join(installed, 'src')), false, 'no TypeScript sources shipped');
-    assert.ok(existsSync(join(installed, 'dist', 'src', 'bin.js')));
+    assert.ok(existsSync(join(installed, 'dist', 'bundle', 'healthcheckd.mjs')));
+    assert.equal(existsSync(join(installed, 'dist', 'src')), false, 'the bundle only');
     // The spawn helper is built for one architecture: only the executable and the .deb carry it.
     assert.equal(existsSync(join(installed, 'dist', 'native')), false, 'no spawn helper shipped');
     const versionRun = spawnSync(bin, ['--version'], { encoding: 'utf8' });

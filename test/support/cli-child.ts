@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { binPath } from './paths.js';
 
-/** The compiled CLI (dist/src/bin.js). */
-export const binPath = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'bin.js');
+export { binPath };
 
 /** A temporary directory, removed by `cleanup`. */
 export function scratchDir(prefix = 'hcd-exec-'): { path: string; cleanup: () => void } {

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 
 /** The repository root (this file runs as dist/test/support/paths.js). */
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-/** The compiled CLI, as `npm install` builds it. */
-export const binPath = join(repoRoot, 'dist', 'src', 'bin.js');
+/** The CLI as `npm install` builds and installs it: the bundle (packaging/build-bundle.mjs). */
+export const binPath = join(repoRoot, 'dist', 'bundle', 'healthcheckd.mjs');
 /** test/fixtures in the source tree: tiny scripts (sleep forever, exit N, spawn a grandchild). */
 export const fixtures = join(repoRoot, 'test', 'fixtures');
 /** The shipped example configs and scripts. */

@@ -1,0 +1,12 @@
+/**
+ * Eight hex digits that make a file or cgroup name of this process differ from any other
+ * it or another process makes beside it (temporary files, tickets, names set aside). The
+ * names are created with O_EXCL or mkdir, so a clash is an error, never a clobber: they need
+ * to differ, not to be secret. Math.random, not node:crypto, which would load 18 more of
+ * Node's modules at start-up for this alone (docs/performance.md).
+ */
+export function uniqueSuffix(): string {
+  return Math.floor(Math.random() * 2 ** 32)
+    .toString(16)
+    .padStart(8, '0');
+}
