@@ -19,7 +19,8 @@ export interface CgroupRun {
    * the child is born there, then moves it back to the cgroup it was in when the home was
    * made. A wrapper that moves itself in would have to exec the command, and `sh` drops
    * environment entries it cannot name (exported bash functions); moving the daemon costs
-   * two writes, about 0.1 ms each.
+   * two writes, about 0.1 ms each (the first moves of a process wait for an RCU grace period,
+   * 10 to 40 ms). Throws when this process cannot move into its run cgroups and back.
    */
   readonly around: <T>(spawnIt: () => T) => T;
   /** The cgroup.procs file, for a child that enters the cgroup itself (the spawn helper's). */
@@ -47,6 +48,13 @@ export interface CgroupHome {
   readonly newRun: () => CgroupRun;
   /** SIGKILLs what is left in every run cgroup and removes them; waits at most `limitMs`. */
   readonly killAllNow: (limitMs?: number) => void;
+  /**
+   * Whether this process can move into a run cgroup and back, as each run started with
+   * Node's spawn does (`around`); tried on the first call, with a probe cgroup.
+   */
+  readonly canMove: () => boolean;
+  /** Removes the home (empty run cgroups and its own directory); for a home not used. */
+  readonly close: () => void;
 }
 
 /** The cgroup v2 directory this process is in, under `mount`; null when it cannot be told. */
@@ -80,10 +88,15 @@ export function cgroup2Mount(): string | null {
 
 /**
  * Makes this process's home for run cgroups beside it, or null when cgroup v2 is not
- * writable here, has no cgroup.kill, or will not take this process and give it back. One
- * home per process: it is removed on exit.
+ * writable here, has no cgroup.kill, or (with `checkMoves`) will not take this process and
+ * give it back. Without `checkMoves` the moves are tried when a run first needs them
+ * (`canMove`): a caller whose runs are born in their cgroups (the spawn helper's) checks
+ * that instead. One home per process: it is removed on exit.
  */
-export function openCgroupHome(mount: string | null = cgroup2Mount()): CgroupHome | null {
+export function openCgroupHome(
+  mount: string | null = cgroup2Mount(),
+  checkMoves = true,
+): CgroupHome | null {
   const parent = ownCgroupDir(mount);
   if (mount === null || parent === null) return null;
   removeStaleHomes(parent);
@@ -98,7 +111,9 @@ export function openCgroupHome(mount: string | null = cgroup2Mount()): CgroupHom
     tryRmdir(dir);
     return null;
   }
-  if (!roundTrip(dir, mount, parent)) {
+  let moves: boolean | null = null;
+  const canMove = (): boolean => (moves ??= roundTrip(dir, mount, parent));
+  if (checkMoves && !canMove()) {
     tryRmdir(dir);
     return null;
   }
@@ -116,7 +131,11 @@ export function openCgroupHome(mount: string | null = cgroup2Mount()): CgroupHom
     newRun() {
       const reused = spare.pop();
       if (reused === undefined) count += 1;
-      const place = { back: (reusable: boolean) => handBack(run, reusable), home: parent };
+      const place = {
+        back: (reusable: boolean) => handBack(run, reusable),
+        home: parent,
+        canMove,
+      };
       const run = createRun(reused ?? join(dir, `run.${count}`), reused === undefined, place);
       runs.add(run);
       return run;
@@ -130,11 +149,13 @@ export function openCgroupHome(mount: string | null = cgroup2Mount()): CgroupHom
       }
       for (const empty of spare.splice(0)) tryRmdir(empty);
     },
+    canMove,
+    close: () => {
+      home.killAllNow();
+      tryRmdir(dir);
+    },
   };
-  process.once('exit', () => {
-    home.killAllNow();
-    tryRmdir(dir);
-  });
+  process.once('exit', home.close);
   return home;
 }
 
@@ -164,7 +185,8 @@ function removeStaleHomes(parent: string): void {
 function roundTrip(home: string, mount: string, parent: string): boolean {
   const probe = join(home, 'probe');
   try {
-    createRun(probe, true, { back: () => undefined, home: parent }).around(() => undefined);
+    const place = { back: () => undefined, home: parent, canMove: () => true };
+    createRun(probe, true, place).around(() => undefined);
     return ownCgroupDir(mount) === parent && tryRmdir(probe);
   } catch {
     return false;
@@ -180,6 +202,8 @@ interface RunPlace {
   readonly back: (reusable: boolean) => void;
   /** The daemon's own cgroup, which it returns to after each spawn. */
   readonly home: string;
+  /** Whether the daemon can move into a run cgroup and back (tried once). */
+  readonly canMove: () => boolean;
 }
 
 function createRun(dir: string, make: boolean, place: RunPlace): CgroupRun {
@@ -211,6 +235,15 @@ function createRun(dir: string, make: boolean, place: RunPlace): CgroupRun {
   return {
     dir,
     around: (spawnIt) => {
+      if (!place.canMove()) {
+        throw Object.assign(
+          new Error(
+            `cannot move into run cgroup ${dir} and back (cgroup.procs refused it); ` +
+              'this host starts checks in their cgroups only through the spawn helper',
+          ),
+          { code: 'EACCES' },
+        );
+      }
       writeFileSync(join(dir, 'cgroup.procs'), '0');
       daemonInside = true;
       try {

@@ -1,6 +1,7 @@
 import { readlinkSync } from 'node:fs';
 import { openCgroupHome, type CgroupHome } from './cgroup-runs.js';
 import { canUnsharePid } from './pid-namespace.js';
+import { bornIn, type SpawnHelper } from './spawn-helper.js';
 
 /**
  * How a run's processes are held, so none outlives the run:
@@ -61,14 +62,30 @@ function cgroupHome(): CgroupHome | null {
   return home;
 }
 
+let pid1: { readonly isPid1: boolean; readonly unshare: boolean } | undefined;
+
+/** Whether this process is PID 1 of its namespace, and can make PID namespaces (read once). */
+function pid1Facts(): { readonly isPid1: boolean; readonly unshare: boolean } {
+  if (pid1 === undefined) {
+    const isPid1 = process.pid === 1 && procIsOurs();
+    pid1 = { isPid1, unshare: isPid1 && canUnsharePid() };
+  }
+  return pid1;
+}
+
+/** Whether runs get a PID namespace each (a PID 1 that can make them); no cgroup is touched. */
+export function usesPidNamespaces(): boolean {
+  const { isPid1, unshare } = pid1Facts();
+  return isPid1 && unshare;
+}
+
 /**
  * Reads what this host allows and chooses, once per process: the cgroup home is a resource
  * of the process (removed at its exit), so every tracker of the process shares it.
  */
 export function probeContainment(): Containment {
   if (probed) return probed;
-  const isPid1 = process.pid === 1 && procIsOurs();
-  const unshare = isPid1 && canUnsharePid();
+  const { isPid1, unshare } = pid1Facts();
   // A PID 1 that can make namespaces uses them: no cgroup home to make (or leave behind).
   const cgroups = isPid1 && unshare ? null : cgroupHome();
   const choice = chooseContainment({
@@ -78,6 +95,36 @@ export function probeContainment(): Containment {
   });
   probed = { ...choice, cgroups: choice.mode === 'cgroup' ? cgroups : null };
   return probed;
+}
+
+let throughHelper: Promise<Containment | null> | null = null;
+
+/**
+ * probeContainment for a process whose runs start through `helper`: a cgroup home is proved
+ * by a birth in one of its cgroups through the helper, as its runs are born, instead of by
+ * moving this process in and out (whose first moves wait for an RCU grace period: 10 to
+ * 40 ms of start-up). A helper that does not answer leaves the proof to the moves. Null
+ * when the helper answered that it cannot start runs in the cgroups it can make here: the
+ * caller then starts runs without it (probeContainment).
+ */
+export function probeContainmentThrough(helper: SpawnHelper): Promise<Containment | null> {
+  throughHelper ??= (async () => {
+    if (home === undefined && !usesPidNamespaces()) {
+      const opened = openCgroupHome(undefined, false);
+      if (opened !== null) {
+        const run = opened.newRun();
+        const born = await bornIn(helper, run.procs);
+        run.born();
+        await run.whenEmpty();
+        run.release();
+        if (born !== true) opened.close();
+        if (born === false) return null;
+        home = born === true ? opened : undefined;
+      } else home = null;
+    }
+    return probeContainment();
+  })();
+  return throughHelper;
 }
 
 /** A containment forced to `mode` (tests, and a future setting); null when not possible here. */

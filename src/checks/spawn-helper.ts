@@ -323,6 +323,35 @@ export function startSpawnHelper(file: string, options: HelperOptions = {}): Spa
   };
 }
 
+/**
+ * Whether `helper` can start a process born in the cgroup whose cgroup.procs is `procs`, as
+ * it starts runs: it is asked to start one with an empty file name, so every step up to the
+ * exec (the birth in the cgroup, setsid, stdio) is taken and only the exec fails (ENOENT).
+ * False when another step failed; null when the helper said nothing within `waitMs` or
+ * ended first (it may not be the helper at all: its supervision says so).
+ */
+export function bornIn(
+  helper: SpawnHelper,
+  procs: string,
+  waitMs = 2_000,
+): Promise<boolean | null> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(null), waitMs);
+    const done = (born: boolean | null): void => {
+      clearTimeout(timer);
+      resolve(born);
+    };
+    const probe = helper.start({ file: '', argv: [''], env: {}, cgroupProcs: procs, capBytes: 0 });
+    probe.onStart(
+      () => probe.onExit(() => done(false)), // an empty file name cannot be run
+      (error) => {
+        const { code, stage } = error as NodeJS.ErrnoException & { stage?: string };
+        done(stage === 'exec' ? true : code === 'ESRCH' ? null : false);
+      },
+    );
+  });
+}
+
 /** One reply line of the helper; `data` only for `O`. */
 interface Reply {
   readonly type: string;
@@ -359,6 +388,7 @@ function spawnError(file: string, [stage = 'exec', errno = '0']: readonly string
   const what = stage === 'exec' ? `spawn ${file}` : `spawn ${file} (${stage})`;
   return Object.assign(new Error(`${what} ${code}`), {
     code,
+    stage,
     errno: -number,
     syscall: `spawn ${file}`,
     path: file,

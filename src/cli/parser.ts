@@ -201,7 +201,7 @@ export async function parseWithYargs(argv: readonly string[]): Promise<Action | 
   return action;
 }
 
-/** Words yargs reads as a command, not as a config path: no plain `run` starts with one. */
+/** Words yargs reads as a command, not as a config path: no plain `run` has one. */
 const commandWords: ReadonlySet<string> = new Set([
   ...commandSpecs.map((spec) => spec.name),
   'completion',
@@ -219,8 +219,8 @@ export function plainRun(argv: readonly string[]): Action | null {
   if (words.length > 1) return null;
   const [config] = words;
   if (config === undefined) return { name: 'run', args: {} };
-  if (config === '' || config.startsWith('-') || (words === argv && commandWords.has(config)))
-    return null;
+  // yargs reads a command word after `run` too (`run help` prints the help).
+  if (config === '' || config.startsWith('-') || commandWords.has(config)) return null;
   return { name: 'run', args: { config } };
 }
 

@@ -1,7 +1,12 @@
 import type { Logger } from 'pino';
 import { toReport } from '../checks/evaluate.js';
 import { checkCredentials } from '../checks/credentials.js';
-import { probeContainment } from '../checks/containment.js';
+import {
+  probeContainment,
+  probeContainmentThrough,
+  usesPidNamespaces,
+  type Containment,
+} from '../checks/containment.js';
 import { createProcessTracker, type ProcessTracker } from '../checks/process-tracker.js';
 import { locateSpawnHelper, startSpawnHelper, type SpawnHelper } from '../checks/spawn-helper.js';
 import type { LoadedConfig } from '../config/load.js';
@@ -52,8 +57,15 @@ export interface DaemonOptions {
  */
 export async function startDaemon(initial: LoadedConfig, options: DaemonOptions): Promise<Daemon> {
   const { logger } = options;
-  const helper = spawnHelperFor(initial.config.daemon.spawnHelper, logger);
-  const tracker = createProcessTracker({ notice: (line) => logger.warn(line), helper });
+  const { helper, containment } = await settleSpawner(
+    spawnHelperFor(initial.config.daemon.spawnHelper, logger),
+    logger,
+  );
+  const tracker = createProcessTracker({
+    notice: (line) => logger.warn(line),
+    helper,
+    containment,
+  });
   // Looked up once: `user` takes a restart, so a reload cannot switch checks to another user.
   const credentials = checkCredentials(initial.config.daemon.user);
   const pidfile = acquirePidfile(initial.config.daemon.pidfile, logger);
@@ -144,7 +156,7 @@ async function shutdown(
  * of no use here (a PID namespace per run starts its runs through nsenter).
  */
 function spawnHelperFor(setting: string, logger: Logger): SpawnHelper | null {
-  if (setting === 'off' || probeContainment().mode === 'pidns') return null;
+  if (setting === 'off' || usesPidNamespaces()) return null;
   const file = locateSpawnHelper(setting);
   if (file === null) {
     if (setting !== 'auto') {
@@ -156,6 +168,25 @@ function spawnHelperFor(setting: string, logger: Logger): SpawnHelper | null {
     return null;
   }
   return startSpawnHelper(file, { warn: (line) => logger.warn(line) });
+}
+
+/**
+ * The runs' containment, proved through the helper when there is one (no move of the daemon
+ * at start); a helper that cannot start runs in their cgroups here is stopped, with a warning.
+ */
+async function settleSpawner(
+  helper: SpawnHelper | null,
+  logger: Logger,
+): Promise<{ helper: SpawnHelper | null; containment: Containment }> {
+  if (helper === null) return { helper, containment: probeContainment() };
+  const containment = await probeContainmentThrough(helper);
+  if (containment !== null) return { helper, containment };
+  helper.close();
+  logger.warn(
+    { spawnHelper: helper.file },
+    'the spawn helper cannot start checks in their cgroups here: checks start with Node spawn',
+  );
+  return { helper: null, containment: probeContainment() };
 }
 
 function logStart(

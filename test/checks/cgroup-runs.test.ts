@@ -40,6 +40,25 @@ describe('cgroup runs', { timeout: 30_000 }, () => {
     },
   );
 
+  it('a home made without the move check tries the moves when a run first needs them', async (t) => {
+    if (!requireRoot(t, 'a writable cgroup v2')) return;
+    const home = openCgroupHome(undefined, false);
+    if (home === null) return t.skip('cgroup v2 is not writable here');
+    try {
+      const before = ownCgroupDir(cgroup2Mount());
+      const run = home.newRun();
+      const child = run.around(() => spawn('cat', ['/proc/self/cgroup'], { stdio: 'pipe' }));
+      const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
+      assert.match(chunk.toString(), new RegExp(`${run.dir.split('/').pop()}$`, 'm'));
+      assert.equal(home.canMove(), true, 'the moves worked, and are not tried again');
+      assert.equal(ownCgroupDir(cgroup2Mount()), before, 'the daemon is back in its own cgroup');
+      await once(child, 'exit');
+    } finally {
+      home.close();
+    }
+    assert.equal(existsSync(home.dir), false, 'close removes the home');
+  });
+
   it(
     'hands an empty cgroup to the next run, and an old run never signals into it',
     { timeout: 30_000 },

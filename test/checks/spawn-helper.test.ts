@@ -4,7 +4,13 @@ import { describe, it } from 'node:test';
 import { runCommand, type CommandSpec } from '../../src/checks/command.js';
 import { containmentFor } from '../../src/checks/containment.js';
 import { createProcessTracker } from '../../src/checks/process-tracker.js';
-import { locateSpawnHelper, replyParser, startSpawnHelper } from '../../src/checks/spawn-helper.js';
+import { openCgroupHome } from '../../src/checks/cgroup-runs.js';
+import {
+  bornIn,
+  locateSpawnHelper,
+  replyParser,
+  startSpawnHelper,
+} from '../../src/checks/spawn-helper.js';
 import { eventually, groupMembers, recordingTracker as recording } from '../support/checks.js';
 import { alive, requireRoot } from '../support/processes.js';
 import { builtHelper, helperSkipReason, readyHelper } from '../support/spawn-helper.js';
@@ -86,6 +92,34 @@ describe('the spawn helper process', { timeout: 60_000, skip: helperSkipReason()
       assert.match(line ?? '', /\/healthcheckd\.\d+\.[0-9a-f]+\/run\.\d+$/);
     } finally {
       helper.close();
+    }
+  });
+
+  it('proves a birth in a run cgroup without moving the daemon (bornIn)', async (t) => {
+    if (!requireRoot(t, 'a writable cgroup v2')) return;
+    const home = openCgroupHome(undefined, false);
+    if (home === null) return t.skip('cgroup v2 is not writable here');
+    const helper = await readyHelper();
+    try {
+      const run = home.newRun();
+      assert.equal(await bornIn(helper, run.procs), true, 'born in a run cgroup');
+      run.born();
+      await run.whenEmpty();
+      assert.ok(run.release(), 'the probe left nothing in it');
+      // The helper's child cannot enter a cgroup that is not there: it says so, at that step.
+      assert.equal(await bornIn(helper, '/nonexistent/cgroup.procs'), false);
+    } finally {
+      helper.close();
+      home.close();
+    }
+  });
+
+  it('bornIn: a program that never answers as the helper gives no proof either way', async () => {
+    const cat = startSpawnHelper('/bin/cat', { readyMs: 60_000 });
+    try {
+      assert.equal(await bornIn(cat, '/nonexistent/cgroup.procs', 300), null);
+    } finally {
+      cat.close();
     }
   });
 
