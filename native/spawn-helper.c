@@ -79,12 +79,14 @@ static int clone3_works = 1;
  * waits, so no page table is copied (back to back, 1.2x the runs a second of a clone3 that
  * copies them). The system call is made inline, not through syscall(3): a child returning
  * from a function would overwrite the return address this process returns through (glibc's
- * vfork keeps it in a register for that reason). The child only calls functions below this
- * frame, and execs or _exits. Elsewhere, clone3 without CLONE_VM.
+ * vfork keeps it in a register for that reason), so it is always inlined (at -O0 too). The
+ * child only calls functions below this frame, and execs or _exits; the vfork below, in the
+ * same function, keeps the compiler from inlining this function into its caller. Elsewhere,
+ * clone3 without CLONE_VM.
  */
 #if defined(__x86_64__)
 #define CLONE3_SHARED 1
-static inline long clone3_inline(struct clone3_args *args) {
+static inline __attribute__((always_inline)) long clone3_inline(struct clone3_args *args) {
   register long ret __asm__("rax") = SYS_clone3;
   register long a0 __asm__("rdi") = (long)args;
   register long a1 __asm__("rsi") = (long)sizeof *args;
@@ -93,7 +95,7 @@ static inline long clone3_inline(struct clone3_args *args) {
 }
 #elif defined(__aarch64__)
 #define CLONE3_SHARED 1
-static inline long clone3_inline(struct clone3_args *args) {
+static inline __attribute__((always_inline)) long clone3_inline(struct clone3_args *args) {
   register long x8 __asm__("x8") = SYS_clone3;
   register long x0 __asm__("x0") = (long)args;
   register long x1 __asm__("x1") = (long)sizeof *args;

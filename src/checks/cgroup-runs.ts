@@ -50,7 +50,8 @@ export interface CgroupHome {
   readonly killAllNow: (limitMs?: number) => void;
   /**
    * Whether this process can move into a run cgroup and back, as each run started with
-   * Node's spawn does (`around`); tried on the first call, with a probe cgroup.
+   * Node's spawn does (`around`); tried on the first call, with a probe cgroup, and after a
+   * failure tried again 10 s later at the earliest.
    */
   readonly canMove: () => boolean;
   /** Removes the home (empty run cgroups and its own directory); for a home not used. */
@@ -111,8 +112,16 @@ export function openCgroupHome(
     tryRmdir(dir);
     return null;
   }
-  let moves: boolean | null = null;
-  const canMove = (): boolean => (moves ??= roundTrip(dir, mount, parent));
+  // A success is kept; a failure is tried again after a while (it may have been a moment
+  // without a file descriptor or memory), and says no until then.
+  let movesWork = false;
+  let triedAt = -Infinity;
+  const canMove = (): boolean => {
+    if (movesWork || performance.now() - triedAt < moveRetryMs) return movesWork;
+    triedAt = performance.now();
+    movesWork = roundTrip(dir, mount, parent);
+    return movesWork;
+  };
   if (checkMoves && !canMove()) {
     tryRmdir(dir);
     return null;
@@ -187,11 +196,16 @@ function roundTrip(home: string, mount: string, parent: string): boolean {
   try {
     const place = { back: () => undefined, home: parent, canMove: () => true };
     createRun(probe, true, place).around(() => undefined);
-    return ownCgroupDir(mount) === parent && tryRmdir(probe);
+    return ownCgroupDir(mount) === parent;
   } catch {
     return false;
+  } finally {
+    tryRmdir(probe);
   }
 }
+
+/** How long a failed round trip answers no before it is tried again. */
+const moveRetryMs = 10_000;
 
 /** How many empty run cgroups a home keeps for later runs. */
 const spareMax = 4;

@@ -328,7 +328,8 @@ export function startSpawnHelper(file: string, options: HelperOptions = {}): Spa
  * it starts runs: it is asked to start one with an empty file name, so every step up to the
  * exec (the birth in the cgroup, setsid, stdio) is taken and only the exec fails (ENOENT).
  * False when another step failed; null when the helper said nothing within `waitMs` or
- * ended first (it may not be the helper at all: its supervision says so).
+ * ended first (it may not be the helper at all: its supervision says so), or the host had no
+ * process or memory to spare (EAGAIN, ENOMEM).
  */
 export function bornIn(
   helper: SpawnHelper,
@@ -346,7 +347,9 @@ export function bornIn(
       () => probe.onExit(() => done(false)), // an empty file name cannot be run
       (error) => {
         const { code, stage } = error as NodeJS.ErrnoException & { stage?: string };
-        done(stage === 'exec' ? true : code === 'ESRCH' ? null : false);
+        // The helper ended (ESRCH), or the host was short of processes or memory for a moment.
+        const unproven = code === 'ESRCH' || code === 'EAGAIN' || code === 'ENOMEM';
+        done(stage === 'exec' ? true : unproven ? null : false);
       },
     );
   });

@@ -170,6 +170,9 @@ async function parser(argv: readonly string[], record: (action: Action) => void)
     .completion('completion', 'print a shell completion script: completion [bash|zsh]')
     .epilogue(optionsEpilogue())
     .strict()
+    // yargs's own words (Commands:, [default]) in English, as ours are, whatever LANG says:
+    // the bundle carries no translations of them (packaging/build-bundle.mjs).
+    .detectLocale(false)
     .exitProcess(false)
     .fail((message, error) => {
       throw error ?? new HealthcheckdError('E_USAGE', `${message}; see healthcheckd --help`);
