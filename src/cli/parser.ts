@@ -166,23 +166,21 @@ async function parser(argv: readonly string[], record: (action: Action) => void)
       (args) => record({ name: spec.name, args: args as unknown as Args }),
     );
   }
-  return (
-    y
-      .completion('completion', 'print a shell completion script: completion [bash|zsh]')
-      .epilogue(optionsEpilogue())
-      .strict()
-      // yargs's own words (Commands:, [default]) in English, as ours are, whatever LANG says:
-      // the bundle carries no translations of them (packaging/build-bundle.mjs).
-      .detectLocale(false)
-      .exitProcess(false)
-      .fail((message, error) => {
-        throw error ?? new HealthcheckdError('E_USAGE', `${message}; see healthcheckd --help`);
-      })
-      .version(version())
-      .alias('V', 'version')
-      .help()
-      .alias('h', 'help')
-  );
+  // detectLocale(false): yargs's own words (Commands:, [default]) in English, as ours are,
+  // whatever LANG says; the bundle carries no translations of them (packaging/build-bundle.mjs).
+  return y
+    .completion('completion', 'print a shell completion script: completion [bash|zsh]')
+    .epilogue(optionsEpilogue())
+    .strict()
+    .detectLocale(false)
+    .exitProcess(false)
+    .fail((message, error) => {
+      throw error ?? new HealthcheckdError('E_USAGE', `${message}; see healthcheckd --help`);
+    })
+    .version(version())
+    .alias('V', 'version')
+    .help()
+    .alias('h', 'help');
 }
 
 /**
