@@ -294,13 +294,16 @@ describe('check semantics', { timeout: 90_000 }, () => {
   it('background mode: pending fails, then answers at once from the last result', async () => {
     // The first run waits for the test's go; every later run hangs for a minute. Answers that
     // waited for a run could come neither while pending nor while the second run hangs.
+    // The go is given only once the first run waits for it (`waiting`): given before, that
+    // run would be a later one, and hang.
     const go = join(dir.path, 'bg-go');
+    const waiting = join(dir.path, 'bg-waiting');
     const hanging = join(dir.path, 'bg-hanging');
     const script = join(dir.path, 'bg-check.sh');
     writeFileSync(
       script,
       `#!/bin/sh\nif [ -e ${go} ]; then touch ${hanging}; exec sleep 60; fi\n` +
-        `while [ ! -e ${go} ]; do sleep 0.05; done\n`,
+        `touch ${waiting}\nwhile [ ! -e ${go} ]; do sleep 0.05; done\n`,
       { mode: 0o755 },
     );
     const daemon = await startDaemon([
@@ -314,6 +317,7 @@ describe('check semantics', { timeout: 90_000 }, () => {
       );
       assert.equal(pending.status, 503);
       assert.match(pending.body, /pending/);
+      assert.ok(await eventually(() => existsSync(waiting), 20_000), 'the first run waits');
       writeFileSync(go, '');
       assert.ok(
         await eventually(async () => (await httpRequest(daemon.port)).status === 200, 20_000),
