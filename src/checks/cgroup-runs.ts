@@ -176,15 +176,22 @@ function removeStaleHomes(parent: string): void {
   let names: string[];
   try {
     names = readdirSync(parent).filter((name) => /^healthcheckd\.\d+\.[0-9a-f]+$/.test(name));
+    if (names.length === 0 || readlinkSync('/proc/self') !== String(process.pid)) return;
   } catch {
     return;
   }
-  if (names.length === 0 || readlinkSync('/proc/self') !== String(process.pid)) return;
   for (const name of names) {
     if (existsSync(`/proc/${name.split('.')[1]}`)) continue;
     const home = join(parent, name);
-    for (const run of readdirSync(home).filter((entry) => entry.startsWith('run.'))) {
-      tryRmdir(join(home, run));
+    // Another daemon starting at the same moment may be removing it: then it is done.
+    let entries: string[];
+    try {
+      entries = readdirSync(home);
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      if (entry.startsWith('run.') || entry === 'probe') tryRmdir(join(home, entry));
     }
     tryRmdir(home);
   }

@@ -5,6 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { statEveryMs } from '../../src/maintenance/view.js';
 import { binPath, repoRoot } from './paths.js';
 import { orAfter } from './wait.js';
 
@@ -75,7 +77,12 @@ export function startCli(
   return { child, pid: child.pid ?? -1, stdout: () => out, stderr: () => err, exited, waitFor };
 }
 
-/** Runs the CLI to completion (for validate, check, bad configs). */
+/**
+ * Runs the CLI to completion (for validate, check, bad configs). After a `down` or `up` that
+ * changed the spool, it also waits out the running daemons' look at the spool (at most
+ * `statEveryMs` old, README "Maintenance"), so that the next answer shows the change: a
+ * CLI that starts fast would otherwise race the daemon's last look.
+ */
 export async function runCli(
   args: readonly string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
@@ -84,6 +91,7 @@ export async function runCli(
   const timer = setTimeout(() => cli.child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
   const exit = await cli.exited;
   clearTimeout(timer);
+  if ((args[0] === 'down' || args[0] === 'up') && exit.code === 0) await sleep(statEveryMs * 1.5);
   return { ...exit, stdout: cli.stdout(), stderr: cli.stderr() };
 }
 
