@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { grpcCheck } from '../support/grpc-client.js';
+import { freePort } from '../support/listen.js';
+import { httpRequest } from '../support/http-client.js';
 import { requireProgram } from '../support/programs.js';
+import { eventually } from '../support/wait.js';
 import { tempDir } from '../support/paths.js';
 import { npmTarball, requireArtifact, version } from './artifacts.js';
 
@@ -17,6 +22,7 @@ const skip =
  */
 describe('npm pack, then npm install -g', { skip, timeout: 300_000 }, () => {
   const dir = tempDir('hcd-npm-');
+  const installedBin: { path: string | null } = { path: null };
   after(() => dir.cleanup());
 
   it('installs with no warning, runs no build, and gives a working healthcheckd', () => {
@@ -52,5 +58,36 @@ describe('npm pack, then npm install -g', { skip, timeout: 300_000 }, () => {
     const check = spawnSync(bin, ['check', '--command', 'true'], { encoding: 'utf8' });
     assert.equal(check.status, 0, check.stderr);
     assert.match(check.stdout, /^command-1 +PASS/m);
+    installedBin.path = bin;
+  });
+
+  // The installed bundle's daemon, with the gRPC packages it loads from node_modules.
+  it('runs the daemon from the install, with [grpc] loaded from its node_modules', async (t) => {
+    if (installedBin.path === null) return t.skip('not installed: see the test above');
+    const config = join(dir.path, 'installed.config');
+    const grpcPort = await freePort();
+    writeFileSync(
+      config,
+      `[healthcheckd]\nport = 0\nbind = 127.0.0.1\npiddir = ${dir.path}\n` +
+        `spool_dir = ${dir.path}/spool\nlog_format = json\ncommand = true\n` +
+        `[grpc]\nport = ${grpcPort}\nbind = 127.0.0.1\n`,
+    );
+    const daemon = spawn(installedBin.path, ['run', config], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let log = '';
+    daemon.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    try {
+      const up = (): boolean => daemon.exitCode !== null || /grpc health service on/.test(log);
+      assert.ok(await eventually(up, 30_000), `no start line within 30 s: ${log}`);
+      assert.equal(daemon.exitCode, null, `exited: ${log}`);
+      const port = Number(/listening on http:\/\/[^:]+:(\d+)/.exec(log)?.[1]);
+      assert.equal((await httpRequest(port)).status, 200);
+      const [answer] = await grpcCheck(grpcPort, ['']);
+      assert.equal(answer?.status, 'SERVING', JSON.stringify(answer));
+    } finally {
+      daemon.kill('SIGTERM');
+      await once(daemon, 'exit');
+    }
   });
 });
