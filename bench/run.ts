@@ -51,21 +51,35 @@ async function sequential(server: Server, path = ''): Promise<{ rps: number; cpu
   return { rps: result.rps, cpu: (cpuMs(server.pid) - before) / result.requests };
 }
 
+/**
+ * Target 1: the bare server and the daemon answering from background and from cache, all three
+ * up at once and loaded in turn, twice each per connection count (the second time in the
+ * reverse order), so that each ratio compares loads taken seconds apart: a shared host's speed
+ * drifts, by a third within a minute at times.
+ */
 async function answers(r: Record<string, number>): Promise<void> {
-  const b = await bare();
-  r.bare1 = (await load(b.url, 1, { duration: seconds })).rps;
-  r.bare100 = (await load(b.url, 100, { duration: seconds })).rps;
-  await b.stop();
-
-  const bg = await daemon('background', '[check:main]\ncommand = true\ninterval = 1s\n');
-  r.bg1 = (await load(`${bg.url}/check/main`, 1, { duration: seconds })).rps;
-  r.bg100 = (await load(`${bg.url}/check/main`, 100, { duration: seconds })).rps;
-  await bg.stop();
-
-  const cached = await daemon('cached', '[check:main]\ncommand = true\ncache_pass = 1h\n');
-  r.cached1 = (await load(`${cached.url}/check/main`, 1, { duration: seconds })).rps;
-  r.cached100 = (await load(`${cached.url}/check/main`, 100, { duration: seconds })).rps;
-  await cached.stop();
+  const servers: Record<'bare' | 'bg' | 'cached', Server> = {
+    bare: await bare(),
+    bg: await daemon('background', '[check:main]\ncommand = true\ninterval = 1s\n'),
+    cached: await daemon('cached', '[check:main]\ncommand = true\ncache_pass = 1h\n'),
+  };
+  const order = ['bare', 'bg', 'cached'] as const;
+  const url = (name: (typeof order)[number]): string =>
+    name === 'bare' ? servers.bare.url : `${servers[name].url}/check/main`;
+  try {
+    for (const connections of [1, 100]) {
+      const taken: Record<string, number[]> = { bare: [], bg: [], cached: [] };
+      for (const turn of [order, [...order].reverse()]) {
+        for (const name of turn) {
+          taken[name]?.push((await load(url(name), connections, { duration: seconds })).rps);
+        }
+      }
+      for (const [name, values] of Object.entries(taken))
+        r[`${name}${connections}`] = median(values);
+    }
+  } finally {
+    for (const server of Object.values(servers)) await server.stop();
+  }
 }
 
 async function stormTrue(r: Record<string, number>): Promise<void> {
