@@ -182,15 +182,26 @@ describe(
         timeout: 10_000,
       },
       async () => {
-        // The shell's child exits at once; the shell then becomes `sleep`, which never reaps it.
-        const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 60'], {
-          stdio: ['ignore', 'pipe', 'ignore'],
-        });
+        // The shell's child exits only once the shell has become `sleep`, which never reaps it.
+        // (A child that exits at once can be reaped by the shell itself before its exec.)
+        const parent = spawn(
+          'sh',
+          [
+            '-c',
+            'p=$$; (until [ "$(cat /proc/$p/comm)" = sleep ]; do sleep 0.01; done) & echo $!; exec sleep 60',
+          ],
+          { stdio: ['ignore', 'pipe', 'ignore'] },
+        );
         children.push(parent);
         const [chunk] = (await once(parent.stdout, 'data')) as [Buffer];
         const zombie = Number(chunk.toString().trim());
-        const isZombie = (): boolean =>
-          /^State:\s+Z/m.test(readFileSync(`/proc/${zombie}/status`, 'utf8'));
+        const isZombie = (): boolean => {
+          try {
+            return /^State:\s+Z/m.test(readFileSync(`/proc/${zombie}/status`, 'utf8'));
+          } catch {
+            return false; // reaped: then no zombie will come, and the assertion below says so
+          }
+        };
         assert.ok(await eventually(isZombie, 5_000), 'the child became a zombie');
         assert.equal(isAlive(zombie), false);
         writeFileSync(path, `${zombie}\n`);
