@@ -24,6 +24,10 @@ export function combine(checks: readonly CheckReport[]): EndpointReport {
   return { status: aggregate(checks), checks };
 }
 
+function fromSnapshot(snapshot: CheckSnapshot): EndpointReport {
+  return combine([toReport(snapshot)]);
+}
+
 function fromSnapshots(snapshots: readonly CheckSnapshot[]): EndpointReport {
   return combine(snapshots.map(toReport));
 }
@@ -36,6 +40,11 @@ export function evaluate(
   runners: readonly CheckRunner[],
   options: ReadOptions,
 ): EndpointReport | Promise<EndpointReport> {
+  // `/check/<name>`, the probes' usual path, allocates no array of reads.
+  if (runners.length === 1 && runners[0] !== undefined) {
+    const read = runners[0].read(options);
+    return read instanceof Promise ? read.then(fromSnapshot) : fromSnapshot(read);
+  }
   const reads = runners.map((runner) => runner.read(options));
   if (reads.every((read) => !(read instanceof Promise))) {
     return fromSnapshots(reads as CheckSnapshot[]);

@@ -20,8 +20,8 @@ export interface CheckRuns {
 export interface MetricCounts {
   /** Runs of each check by name, in the order first seen. */
   readonly runs: Map<string, CheckRuns>;
-  /** HTTP answers by status code. */
-  readonly answers: Map<number, number>;
+  /** HTTP answers by status code, each in a cell of its own (an answer updates, never sets). */
+  readonly answers: Map<number, { count: number }>;
 }
 
 /** Empty counts. */
@@ -47,5 +47,7 @@ export function countRun(counts: MetricCounts, check: string, result: RunResult)
 
 /** Counts an HTTP answer. */
 export function countAnswer(counts: MetricCounts, statusCode: number): void {
-  counts.answers.set(statusCode, (counts.answers.get(statusCode) ?? 0) + 1);
+  const cell = counts.answers.get(statusCode);
+  if (cell === undefined) counts.answers.set(statusCode, { count: 1 });
+  else cell.count += 1;
 }

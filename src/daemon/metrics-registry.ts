@@ -30,7 +30,7 @@ function answersCounter(registry: Registry, counts: MetricCounts): void {
     registers: [registry],
     collect() {
       this.reset();
-      for (const [code, count] of counts.answers) this.labels(String(code)).inc(count);
+      for (const [code, { count }] of counts.answers) this.labels(String(code)).inc(count);
     },
   });
 }

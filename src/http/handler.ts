@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { methodNotAllowed, type Answer } from './answer.js';
-import { resolveTarget, type Target } from './routes.js';
+import { targetResolver, type Target } from './routes.js';
 
 /** What the handler needs to know about a request to answer it. */
 export interface Question {
@@ -41,25 +41,37 @@ const maxLoggedPath = 200;
 
 /** Creates the request listener: GET and HEAD only, nothing from the request reaches a check. */
 export function createHandler(deps: HandlerDeps) {
+  const resolve = targetResolver(deps.isGroup);
   return (req: IncomingMessage, res: ServerResponse): void => {
     if (hasBody(req)) res.shouldKeepAlive = false;
     const head = req.method === 'HEAD';
     const access = accessLogger(req, deps);
-    const reply = (ready: Answer): void => {
-      deps.onAnswer?.(ready.statusCode);
-      send(res, ready, head);
-      access?.(ready.statusCode);
-    };
-    if (req.method !== 'GET' && !head) return reply(methodNotAllowed);
+    if (req.method !== 'GET' && !head) return reply(deps, res, head, access, methodNotAllowed);
     let result: Answer | Promise<Answer>;
     try {
-      result = deps.respond(question(req, deps.isGroup));
+      result = deps.respond(question(req, resolve));
     } catch (error) {
-      return reply(fail(deps, error));
+      return reply(deps, res, head, access, fail(deps, error));
     }
-    if (!(result instanceof Promise)) return reply(result);
-    result.then(reply, (error: unknown) => reply(fail(deps, error)));
+    if (!(result instanceof Promise)) return reply(deps, res, head, access, result);
+    result.then(
+      (ready) => reply(deps, res, head, access, ready),
+      (error: unknown) => reply(deps, res, head, access, fail(deps, error)),
+    );
   };
+}
+
+/** Sends an answer, counts it and logs it. */
+function reply(
+  deps: HandlerDeps,
+  res: ServerResponse,
+  head: boolean,
+  access: ((status: number) => void) | undefined,
+  ready: Answer,
+): void {
+  deps.onAnswer?.(ready.statusCode);
+  send(res, ready, head);
+  access?.(ready.statusCode);
 }
 
 /** The access log's call for this request, started now; undefined without an access log. */
@@ -82,10 +94,10 @@ function accessLogger(
   };
 }
 
-function question(req: IncomingMessage, isGroup: (name: string) => boolean): Question {
+function question(req: IncomingMessage, resolve: (url: string) => Target): Question {
   const pragma = req.headers.pragma;
   return {
-    target: resolveTarget(req.url ?? '/', isGroup),
+    target: resolve(req.url ?? '/'),
     noCache: pragma !== undefined && pragma.toLowerCase().includes('no-cache'),
     accept: req.headers.accept ?? '',
   };

@@ -1,4 +1,5 @@
 import Negotiator from 'negotiator';
+import { memoize } from '../util/memo.js';
 
 /** The body formats an answer can take. */
 export type BodyFormat = 'text' | 'json' | 'health+json' | 'html';
@@ -27,23 +28,14 @@ export function negotiate(accept: string, formatJson: boolean): BodyFormat {
   if (formatJson) return 'health+json';
   // The probes' usual headers skip the parser: no Accept, or anything at all.
   if (accept === '' || accept === '*/*') return 'text';
-  const known = remembered.get(accept);
-  if (known !== undefined) return known;
-  const chosen = new Negotiator({ headers: { accept } }).mediaType(offeredTypes);
-  const format = (chosen === undefined ? undefined : offered.get(chosen)) ?? 'text';
-  if (accept.length <= rememberedLength) {
-    if (remembered.size >= rememberedCount) remembered.clear();
-    remembered.set(accept, format);
-  }
-  return format;
+  return negotiateAccept(accept);
 }
 
 /**
  * Monitoring sends the same Accept on every probe, and negotiator takes about 10 µs to parse
- * one (a tenth of an answer from cache): recent verdicts are kept. A cache, not state: the
- * verdict depends on the header alone. Bounded in count and length, so varied or huge headers
- * only ever cost the parse.
+ * one (a tenth of an answer from cache): recent verdicts are kept.
  */
-const remembered = new Map<string, BodyFormat>();
-const rememberedCount = 64;
-const rememberedLength = 512;
+const negotiateAccept = memoize((accept: string): BodyFormat => {
+  const chosen = new Negotiator({ headers: { accept } }).mediaType(offeredTypes);
+  return (chosen === undefined ? undefined : offered.get(chosen)) ?? 'text';
+});

@@ -33,6 +33,9 @@ export interface ResponderDeps {
   readonly metrics: () => Promise<{ readonly text: string; readonly contentType: string }>;
 }
 
+const bypassCache = { bypassCache: true } as const;
+const useCache = { bypassCache: false } as const;
+
 /** Answers a request: picks the endpoint its route names, evaluates it, builds the answer. */
 export function createResponder(
   deps: ResponderDeps,
@@ -53,7 +56,7 @@ export function createResponder(
     const format = negotiate(question.accept, question.target.formatJson);
     const flag = deps.maintenance(endpoint.names);
     if (flag) return renderMaintenance(flag, endpoint, format, route, withTexts);
-    const result = endpoint.evaluate({ bypassCache: question.noCache });
+    const result = endpoint.evaluate(question.noCache ? bypassCache : useCache);
     const render = (report: EndpointReport): Answer | Promise<Answer> =>
       renderReport(endpoint.single ? ownStatus(report) : report, format, route, withTexts);
     return result instanceof Promise ? result.then(render) : render(result);

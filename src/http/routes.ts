@@ -1,3 +1,5 @@
+import { memoize } from '../util/memo.js';
+
 /** What a request path asks for. */
 export type Route =
   | { readonly kind: 'aggregate' }
@@ -12,6 +14,15 @@ export interface Target {
 }
 
 const aggregateRoute: Route = { kind: 'aggregate' };
+
+/**
+ * `resolveTarget` for one configuration's groups, remembering recent targets: probes ask for
+ * the same few paths, and a remembered target also keeps the check name's string, whose hash
+ * the endpoint lookup then computes only once.
+ */
+export function targetResolver(isGroup: (name: string) => boolean): (url: string) => Target {
+  return memoize((url) => resolveTarget(url, isGroup));
+}
 
 /**
  * Resolves a request target. Every path that is not `/check/<name>`, `/metrics` or a known

@@ -65,21 +65,18 @@ export interface HttpServerOptions {
 export function createHttpServer(initial: Listener, options: HttpServerOptions = {}): HttpServer {
   let listener = initial;
   const headersTimeout = options.headersTimeoutMs ?? hardening.headersTimeoutMs;
-  const server = createServer(
-    {
-      // HAProxy's `option httpchk GET / HTTP/1.1` sends no Host: answer it, as the Python tool did.
-      requireHostHeader: false,
+  const server = createServer({
+    // HAProxy's `option httpchk GET / HTTP/1.1` sends no Host: answer it, as the Python tool did.
+    requireHostHeader: false,
+    headersTimeout,
+    requestTimeout: Math.max(
       headersTimeout,
-      requestTimeout: Math.max(
-        headersTimeout,
-        options.requestTimeoutMs ?? hardening.requestTimeoutMs,
-      ),
-      keepAliveTimeout: options.keepAliveTimeoutMs ?? hardening.keepAliveTimeoutMs,
-      connectionsCheckingInterval: options.checkingIntervalMs ?? hardening.checkingIntervalMs,
-      maxHeaderSize: hardening.maxHeaderSize,
-    },
-    (req, res) => listener(req, res),
-  );
+      options.requestTimeoutMs ?? hardening.requestTimeoutMs,
+    ),
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? hardening.keepAliveTimeoutMs,
+    connectionsCheckingInterval: options.checkingIntervalMs ?? hardening.checkingIntervalMs,
+    maxHeaderSize: hardening.maxHeaderSize,
+  });
   // Undocumented but long-standing: without it, node:http takes the client's FIN for "gone",
   // aborts the request in flight and closes without an answer. With it, the answer goes out
   // and the connection closes after it.
@@ -91,6 +88,11 @@ export function createHttpServer(initial: Listener, options: HttpServerOptions =
     maxConnections: options.maxConnections ?? defaultConnectionCap(),
     stalledWriteMs: options.stalledWriteMs ?? hardening.stalledWriteMs,
     sweepEveryMs: options.checkingIntervalMs ?? hardening.checkingIntervalMs,
+  });
+  // The one request listener: the tracker first (the connection is busy from here on).
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    tracker.onRequest(req, res);
+    listener(req, res);
   });
   return {
     server,
