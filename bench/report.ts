@@ -64,7 +64,12 @@ export function rows(m: Record<string, number>): Row[] {
     atLeast('1. cached answer (cache_pass), 1 connection', g('cached1'), g('bare1'), 0.8),
     atLeast('1. cached answer (cache_pass), 100 connections', g('cached100'), g('bare100'), 0.8),
     {
-      ...atLeast('2. storm of 100 on `true`, single-flight', g('stormTrue'), g('bare100'), 0.5),
+      ...atLeast(
+        '2. storm of 100 on `true`, single-flight',
+        g('stormTrue'),
+        g('stormBare100'),
+        0.5,
+      ),
       scenario: `2. storm of 100 on \`true\`, single-flight (errors ${fmt(g('stormTrueErrors'))})`,
     },
     atLeast(
