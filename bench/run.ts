@@ -33,6 +33,7 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const seconds = Number(process.env.BENCH_SECONDS ?? 4);
 const only = process.env.BENCH_ONLY?.split(',') ?? null;
 const sleepStormSeconds = Math.max(seconds, 12);
+const warmUpSeconds = 2;
 const work = mkdtempSync(join(tmpdir(), 'hcd-bench-'));
 const before = process.env.BENCH_BEFORE ? buildAt(process.env.BENCH_BEFORE) : null;
 /** The build the scenarios of the current round start. */
@@ -52,6 +53,15 @@ async function sequential(server: Server, path = ''): Promise<{ rps: number; cpu
 }
 
 /**
+ * A load whose figures are dropped, so that each server is measured warm: a server's first
+ * second of load runs code V8 has not optimized yet, and the more code a server runs, the
+ * longer that lasts. The targets are about a daemon that has been up for a while.
+ */
+async function warmUp(url: string): Promise<void> {
+  await load(url, 100, { duration: warmUpSeconds });
+}
+
+/**
  * Target 1: the bare server and the daemon answering from background and from cache, all three
  * up at once and loaded in turn, twice each per connection count (the second time in the
  * reverse order), so that each ratio compares loads taken seconds apart: a shared host's speed
@@ -67,6 +77,7 @@ async function answers(r: Record<string, number>): Promise<void> {
   const url = (name: (typeof order)[number]): string =>
     name === 'bare' ? servers.bare.url : `${servers[name].url}/check/main`;
   try {
+    for (const name of order) await warmUp(url(name));
     for (const connections of [1, 100]) {
       const taken: Record<string, number[]> = { bare: [], bg: [], cached: [] };
       for (const turn of [order, [...order].reverse()]) {
@@ -95,6 +106,8 @@ async function stormTrue(r: Record<string, number>): Promise<void> {
   const sides: number[] = [];
   let errors = 0;
   try {
+    await warmUp(`${storm.url}/check/main`);
+    await warmUp(baseline.url);
     for (const name of ['storm', 'bare', 'bare', 'storm']) {
       if (name === 'bare') {
         bares.push((await load(baseline.url, 100, { duration: seconds })).rps);
