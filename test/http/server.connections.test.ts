@@ -352,5 +352,58 @@ describe(
           assert.deepEqual(statusLines(client.text()), ['HTTP/1.1 200 OK']);
       },
     );
+
+    it(
+      'pipelined answers keep their connection busy until the last one closes, in any order',
+      { timeout: 15_000 },
+      async () => {
+        const gates: (() => void)[] = [];
+        const { http, port } = await serve(
+          { maxConnections: 2 },
+          () => new Promise((resolve) => gates.push(() => resolve(answer(200, 'slow')))),
+        );
+        const piped = await rawClient(port, clients);
+        piped.socket.write('GET /1 HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(3));
+        assert.ok(await eventually(() => gates.length === 3, hangMs), 'three requests read');
+        assert.equal([...http.inFlight()].length, 3);
+        // The later two end first: queued behind the first, none has gone out yet.
+        gates[2]?.();
+        gates[1]?.();
+        const other = await rawClient(port, clients);
+        const newest = await rawClient(port, clients);
+        // At the cap the idle `other` makes room, never the busy pipelined connection.
+        await within(other.serverClosed, hangMs, 'idle connection reclaimed');
+        assert.equal(piped.isServerClosed(), false);
+        assert.equal([...http.inFlight()].length, 3);
+        gates[0]?.();
+        assert.ok(await eventually(() => statusLines(piped.text()).length === 3, hangMs));
+        assert.ok(await eventually(() => [...http.inFlight()].length === 0, hangMs));
+        assert.equal(newest.isServerClosed(), false);
+        assert.deepEqual([http.connections().reclaimed, http.connections().refused], [1, 0]);
+      },
+    );
+
+    it(
+      'a client that resets with pipelined answers pending leaves none in flight',
+      { timeout: 15_000 },
+      async () => {
+        const gates: (() => void)[] = [];
+        const { http, port } = await serve(
+          {},
+          () => new Promise((resolve) => gates.push(() => resolve(answer(200, 'slow')))),
+        );
+        const piped = await rawClient(port, clients);
+        piped.socket.write('GET /1 HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(2));
+        assert.ok(await eventually(() => gates.length === 2, hangMs), 'two requests read');
+        assert.equal([...http.inFlight()].length, 2);
+        piped.socket.resetAndDestroy();
+        assert.ok(await eventually(() => http.connections().open === 0, hangMs), 'still open');
+        for (const gate of gates) gate();
+        assert.ok(
+          await eventually(() => [...http.inFlight()].length === 0, hangMs),
+          'an answer of the reset connection is still listed in flight',
+        );
+      },
+    );
   },
 );
