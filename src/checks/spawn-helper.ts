@@ -107,13 +107,21 @@ export interface HelperOptions {
 
 /** The longest wait between two starts of a helper that keeps dying. */
 const restartMaxMs = 60_000;
+/**
+ * Starts after which a helper that has never said it is ready is given up for the daemon's
+ * life: a program that cannot run here (a C library older than the one it was built against,
+ * as an npm package's helper may meet) fails the same way every time.
+ */
+export const neverReadyStarts = 3;
 /** Ready this long, a helper that dies is started again after the first wait, not a longer one. */
 const steadyMs = 10_000;
 
 /**
  * Starts the helper at `file` and keeps it running: again `restartMs` after it dies, and
  * twice as long each time it dies again before it was ready for 10 s (at most a minute). A
- * program that does not say it is the helper within `readyMs` is stopped the same way.
+ * program that does not say it is the helper within `readyMs` is stopped the same way. One
+ * that has not said it is ready in `neverReadyStarts` starts is not started again: `ready()`
+ * stays false and runs use Node spawn.
  */
 export function startSpawnHelper(file: string, options: HelperOptions = {}): SpawnHelper {
   const runs = new Map<number, Pending>();
@@ -121,6 +129,8 @@ export function startSpawnHelper(file: string, options: HelperOptions = {}): Spa
   let isReady = false;
   let readyAt = 0;
   let closed = false;
+  let everReady = false;
+  let unreadyEnds = 0;
   let nextId = 1;
   let restart: NodeJS.Timeout | undefined;
   const firstWaitMs = options.restartMs ?? 1000;
@@ -134,6 +144,14 @@ export function startSpawnHelper(file: string, options: HelperOptions = {}): Spa
     isReady = false;
     lose();
     if (closed) return;
+    if (!everReady && (unreadyEnds += 1) >= neverReadyStarts) {
+      closed = true;
+      options.warn?.(
+        `spawn helper ${file} never said it was ready in ${neverReadyStarts} starts ` +
+          `(last: ${why ?? 'silent'}): not started again; runs use Node spawn`,
+      );
+      return;
+    }
     waitMs = steady ? firstWaitMs : Math.min(waitMs * 2, restartMaxMs);
     if (why !== null) {
       options.warn?.(
@@ -172,6 +190,7 @@ export function startSpawnHelper(file: string, options: HelperOptions = {}): Spa
       if (reply.type === 'R') {
         isReady = reply.args[0] === 'healthcheckd-spawn-helper' && reply.args[1] === '1';
         if (isReady) {
+          everReady = true;
           readyAt = performance.now();
           clearTimeout(silent);
         }

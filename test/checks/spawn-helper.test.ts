@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCommand, type CommandSpec } from '../../src/checks/command.js';
 import { containmentFor } from '../../src/checks/containment.js';
@@ -8,11 +9,13 @@ import { openCgroupHome } from '../../src/checks/cgroup-runs.js';
 import {
   bornIn,
   locateSpawnHelper,
+  neverReadyStarts,
   replyParser,
   startSpawnHelper,
 } from '../../src/checks/spawn-helper.js';
 import { eventually, groupMembers, recordingTracker as recording } from '../support/checks.js';
 import { alive, requireRoot } from '../support/processes.js';
+import { tempDir } from '../support/paths.js';
 import { builtHelper, helperSkipReason, readyHelper } from '../support/spawn-helper.js';
 
 const spec = (command: string, overrides: Partial<CommandSpec> = {}): CommandSpec => ({
@@ -56,6 +59,40 @@ describe('locating the spawn helper', { timeout: 10_000 }, () => {
     assert.equal(locateSpawnHelper('off', [builtHelper]), null);
     // A file the kernel cannot run as a program of this machine is not a helper.
     assert.equal(locateSpawnHelper('auto', ['/etc/passwd']), null);
+  });
+});
+
+describe('a spawn helper that cannot run here', { timeout: 30_000 }, () => {
+  it(`is given up after ${neverReadyStarts} starts that never said ready, with one warning`, async () => {
+    const dir = tempDir('hcd-helper-');
+    try {
+      // A helper built against a newer C library than the host's fails like this, every time.
+      const starts = join(dir.path, 'starts');
+      const file = join(dir.path, 'helper');
+      writeFileSync(file, `#!/bin/sh\necho started >> '${starts}'\nexit 127\n`);
+      chmodSync(file, 0o755);
+      const warnings: string[] = [];
+      const helper = startSpawnHelper(file, { warn: (line) => warnings.push(line), restartMs: 10 });
+      try {
+        const given = (): boolean => warnings.some((line) => /never said it was ready/.test(line));
+        assert.ok(await eventually(given), `not given up: ${warnings.join('\n')}`);
+        const launches = (): number =>
+          existsSync(starts) ? readFileSync(starts, 'utf8').split('\n').length - 1 : 0;
+        assert.equal(launches(), neverReadyStarts);
+        assert.match(
+          warnings.at(-1) ?? '',
+          /\(last: exit 127\): not started again; runs use Node spawn/,
+        );
+        // Long enough for a fourth start after the doubled waits (10, 20, 40 ms): none comes.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        assert.equal(launches(), neverReadyStarts);
+        assert.equal(helper.ready(), false);
+      } finally {
+        helper.close();
+      }
+    } finally {
+      dir.cleanup();
+    }
   });
 });
 

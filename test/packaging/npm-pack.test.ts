@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { grpcCheck } from '../support/grpc-client.js';
 import { freePort } from '../support/listen.js';
 import { httpRequest } from '../support/http-client.js';
 import { requireProgram } from '../support/programs.js';
 import { eventually } from '../support/wait.js';
-import { tempDir } from '../support/paths.js';
+import { repoRoot, tempDir } from '../support/paths.js';
 import { npmTarball, requireArtifact, version } from './artifacts.js';
 
 const skip =
@@ -51,8 +51,12 @@ describe('npm pack, then npm install -g', { skip, timeout: 300_000 }, () => {
     assert.equal(existsSync(join(installed, 'src')), false, 'no TypeScript sources shipped');
     assert.ok(existsSync(join(installed, 'dist', 'bundle', 'healthcheckd.mjs')));
     assert.equal(existsSync(join(installed, 'dist', 'src')), false, 'the bundle only');
-    // The spawn helper is built for one architecture: only the executable and the .deb carry it.
-    assert.equal(existsSync(join(installed, 'dist', 'native')), false, 'no spawn helper shipped');
+    // The spawn helper the packing build compiled (CI has a C compiler), for its architecture.
+    assert.equal(
+      existsSync(join(installed, 'dist', 'native', 'healthcheckd-spawn-helper')),
+      existsSync(join(repoRoot, 'dist', 'native', 'healthcheckd-spawn-helper')),
+      'the spawn helper shipped exactly when the build made one',
+    );
     const versionRun = spawnSync(bin, ['--version'], { encoding: 'utf8' });
     assert.equal(versionRun.stdout.trim(), version);
     const check = spawnSync(bin, ['check', '--command', 'true'], { encoding: 'utf8' });
@@ -72,6 +76,8 @@ describe('npm pack, then npm install -g', { skip, timeout: 300_000 }, () => {
         `spool_dir = ${dir.path}/spool\nlog_format = json\ncommand = true\n` +
         `[grpc]\nport = ${grpcPort}\nbind = 127.0.0.1\n`,
     );
+    const debHelper = '/usr/libexec/healthcheckd/spawn-helper';
+    const debBefore = existsSync(debHelper);
     const daemon = spawn(installedBin.path, ['run', config], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -82,6 +88,26 @@ describe('npm pack, then npm install -g', { skip, timeout: 300_000 }, () => {
       assert.ok(await eventually(up, 30_000), `no start line within 30 s: ${log}`);
       assert.equal(daemon.exitCode, null, `exited: ${log}`);
       const port = Number(/listening on http:\/\/[^:]+:(\d+)/.exec(log)?.[1]);
+      // The daemon starts its checks through the helper the package carries, where it has one
+      // (or the Debian package's, which `auto` tries first, while deb.test has it installed).
+      const spawner = /"spawner":"([^"]*)"/.exec(log)?.[1] ?? '';
+      const shipped = join(
+        dirname(dirname(installedBin.path)),
+        'lib',
+        'node_modules',
+        'healthcheckd',
+        'dist',
+        'native',
+        'healthcheckd-spawn-helper',
+      );
+      const expected = existsSync(join(repoRoot, 'dist', 'native', 'healthcheckd-spawn-helper'))
+        ? [shipped]
+        : ['node'];
+      if (debBefore || existsSync(debHelper)) expected.push(debHelper);
+      assert.ok(
+        expected.includes(spawner),
+        `spawner ${spawner}, not one of ${expected.join(', ')}`,
+      );
       assert.equal((await httpRequest(port)).status, 200);
       const [answer] = await grpcCheck(grpcPort, ['']);
       assert.equal(answer?.status, 'SERVING', JSON.stringify(answer));
