@@ -55,6 +55,23 @@ async function serve(
   return { http, port: await http.listen(0, '127.0.0.1') };
 }
 
+/**
+ * A server whose answers wait until the test opens their gate, and one connection that has
+ * sent `count` pipelined requests, all read and in flight.
+ */
+async function pipelinedHeld(count: number, options: HttpServerOptions = {}) {
+  const gates: (() => void)[] = [];
+  const { http, port } = await serve(
+    options,
+    () => new Promise((resolve) => gates.push(() => resolve(answer(200, 'slow')))),
+  );
+  const piped = await rawClient(port, clients);
+  piped.socket.write('GET /1 HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(count));
+  assert.ok(await eventually(() => gates.length === count, hangMs), 'the requests were read');
+  assert.equal([...http.inFlight()].length, count);
+  return { http, port, piped, gates };
+}
+
 /** Answers `reply()` after `ms`. */
 function later(ms: number, reply: () => Answer): Respond {
   return () => new Promise((resolve) => setTimeout(() => resolve(reply()), ms));
@@ -357,15 +374,7 @@ describe(
       'pipelined answers keep their connection busy until the last one closes, in any order',
       { timeout: 15_000 },
       async () => {
-        const gates: (() => void)[] = [];
-        const { http, port } = await serve(
-          { maxConnections: 2 },
-          () => new Promise((resolve) => gates.push(() => resolve(answer(200, 'slow')))),
-        );
-        const piped = await rawClient(port, clients);
-        piped.socket.write('GET /1 HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(3));
-        assert.ok(await eventually(() => gates.length === 3, hangMs), 'three requests read');
-        assert.equal([...http.inFlight()].length, 3);
+        const { http, port, piped, gates } = await pipelinedHeld(3, { maxConnections: 2 });
         // The later two end first: queued behind the first, none has gone out yet.
         gates[2]?.();
         gates[1]?.();
@@ -387,15 +396,7 @@ describe(
       'a client that resets with pipelined answers pending leaves none in flight',
       { timeout: 15_000 },
       async () => {
-        const gates: (() => void)[] = [];
-        const { http, port } = await serve(
-          {},
-          () => new Promise((resolve) => gates.push(() => resolve(answer(200, 'slow')))),
-        );
-        const piped = await rawClient(port, clients);
-        piped.socket.write('GET /1 HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(2));
-        assert.ok(await eventually(() => gates.length === 2, hangMs), 'two requests read');
-        assert.equal([...http.inFlight()].length, 2);
+        const { http, piped, gates } = await pipelinedHeld(2);
         piped.socket.resetAndDestroy();
         assert.ok(await eventually(() => http.connections().open === 0, hangMs), 'still open');
         for (const gate of gates) gate();
