@@ -109,6 +109,8 @@ describe('npm pack, then npm install -g', { skip, timeout: 300_000 }, () => {
         `spawner ${spawner}, not one of ${expected.join(', ')}`,
       );
       assert.equal((await httpRequest(port)).status, 200);
+      // Named and working: no warning that it ended or was given up (its check ran through it).
+      assert.doesNotMatch(log, /spawn helper .*(ended|never said|did not say)/);
       const [answer] = await grpcCheck(grpcPort, ['']);
       assert.equal(answer?.status, 'SERVING', JSON.stringify(answer));
     } finally {
